@@ -1,0 +1,39 @@
+#pragma once
+/// @file config.hpp
+/// Build-time switches: the OpenMP pragma helper and thread control.
+
+#if defined(_OPENMP)
+#include <omp.h>
+#endif
+
+#define INVLEARN_PRAGMA_(x) _Pragma(#x)
+#if defined(_OPENMP)
+/// Expands to `#pragma omp <x>` when OpenMP is on, to nothing otherwise.
+#define INVLEARN_OMP(x) INVLEARN_PRAGMA_(omp x)
+#else
+#define INVLEARN_OMP(x)
+#endif
+
+namespace invlearn {
+
+/// Number of threads OpenMP regions will use (1 without OpenMP).
+inline int max_threads() {
+#if defined(_OPENMP)
+  return omp_get_max_threads();
+#else
+  return 1;
+#endif
+}
+
+/// Sets the number of threads for invlearn's parallel regions and Eigen's GEMM.
+/// `n <= 0` keeps the current setting. Results do not depend on it: every
+/// parallel loop writes disjoint outputs and every reduction runs in a fixed order.
+inline void set_threads(int n) {
+#if defined(_OPENMP)
+  if (n > 0) omp_set_num_threads(n);
+#else
+  (void)n;
+#endif
+}
+
+}  // namespace invlearn

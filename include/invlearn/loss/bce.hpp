@@ -1,0 +1,33 @@
+#pragma once
+/// @file bce.hpp
+/// Binary cross-entropy from logits, mean over the batch.
+
+#include "invlearn/core/math.hpp"
+#include "invlearn/core/types.hpp"
+
+namespace invlearn {
+
+/// \f$L = \frac{1}{n}\sum_k \ell(x_k, y_k)\f$ with \f$\ell(x,y) = \mathrm{softplus}(x) - xy\f$;
+/// \f$\partial L/\partial x_k = (\sigma(x_k) - y_k)/n\f$.
+///
+/// A loss policy: `evaluate(logits, labels, n, dlogits)` returns the batch loss
+/// (accumulated in double) and, when `dlogits` is not null, writes ∂L/∂x_k.
+struct BCE {
+  static constexpr const char* name = "bce";
+
+  template <class S>
+  double evaluate(const S* logits, const float* labels, Index n, S* dlogits) {
+    if (n == 0) return 0.0;
+    double sum = 0.0;
+    const S inv_n = S(1) / static_cast<S>(n);
+    for (Index k = 0; k < n; ++k) {
+      const S x = logits[k];
+      const S y = static_cast<S>(labels[k]);
+      sum += static_cast<double>(bce_with_logits(x, y));
+      if (dlogits) dlogits[k] = (sigmoid(x) - y) * inv_n;
+    }
+    return sum / static_cast<double>(n);
+  }
+};
+
+}  // namespace invlearn

@@ -1,0 +1,58 @@
+#pragma once
+/// @file dense.hpp
+/// Matrix products for the dense layers, split into fixed chunks so that the
+/// result does not depend on the number of threads.
+///
+/// Eigen's own parallel GEMM picks its blocking from the thread count, which can
+/// change the order of a dot product's additions. Here each chunk is one
+/// single-threaded Eigen product (Eigen runs serially inside an OpenMP region) and
+/// the chunks are fixed by the shapes alone.
+
+#include <algorithm>
+
+#include "invlearn/config.hpp"
+#include "invlearn/core/types.hpp"
+
+namespace invlearn {
+namespace detail {
+
+/// Rows per chunk: large enough for Eigen's kernels, small enough to share a batch
+/// of 1024 among threads.
+constexpr Index kGemmChunk = 64;
+
+/// out = a * b, row chunks of `out` in parallel.
+template <class Out, class A, class B>
+inline void gemm_rows(Out&& out, const A& a, const B& b) {
+  const Index n = a.rows();
+  INVLEARN_OMP(parallel for schedule(static) if (n * b.cols() * a.cols() > 65536))
+  for (Index c = 0; c < n; c += kGemmChunk) {
+    const Index m = std::min(kGemmChunk, n - c);
+    out.middleRows(c, m).noalias() = a.middleRows(c, m) * b;
+  }
+}
+
+/// out = a * bᵀ, row chunks of `out` in parallel.
+template <class Out, class A, class B>
+inline void gemm_rows_bt(Out&& out, const A& a, const B& b) {
+  const Index n = a.rows();
+  INVLEARN_OMP(parallel for schedule(static) if (n * b.rows() * a.cols() > 65536))
+  for (Index c = 0; c < n; c += kGemmChunk) {
+    const Index m = std::min(kGemmChunk, n - c);
+    out.middleRows(c, m).noalias() = a.middleRows(c, m) * b.transpose();
+  }
+}
+
+/// out = aᵀ * b (a weight gradient: the sum over the batch runs in full inside each
+/// chunk), row chunks of `out` in parallel.
+template <class Out, class A, class B>
+inline void gemm_at_b(Out&& out, const A& a, const B& b) {
+  const Index n = a.cols();
+  INVLEARN_OMP(parallel for schedule(static) if (n * b.cols() * a.rows() > 65536))
+  for (Index c = 0; c < n; c += kGemmChunk) {
+    const Index m = std::min(kGemmChunk, n - c);
+    out.middleRows(c, m).noalias() = a.middleCols(c, m).transpose() * b;
+  }
+}
+
+}  // namespace detail
+}  // namespace invlearn

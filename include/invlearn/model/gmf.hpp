@@ -1,0 +1,161 @@
+#pragma once
+/// @file gmf.hpp
+/// Generalized Matrix Factorization (He et al., 2017).
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+
+#include "invlearn/config.hpp"
+#include "invlearn/core/error.hpp"
+#include "invlearn/core/random.hpp"
+#include "invlearn/core/types.hpp"
+#include "invlearn/model/gradient.hpp"
+
+namespace invlearn {
+
+/// Sizes and initialisation of GMF.
+struct GMFOptions {
+  Index dim = 32;              ///< embedding size d
+  double init_std = 0.01;      ///< embeddings start N(0, init_std²)
+};
+
+/// Buffers for one batch of GMF, allocated once (see GMF::workspace).
+template <class S>
+struct GMFWorkspace {
+  RowMatrix<S> eu, ei;        ///< gathered (possibly displaced) embedding rows
+  RowMatrix<S> du, di;        ///< per-sample embedding gradients
+  Vector<S> head;             ///< displaced head weights
+  Index capacity() const { return eu.rows(); }
+};
+
+/// GMF: \f$x_{ui} = w^\top (e_u \odot e_i) + b\f$.
+///
+/// Parameters: tables {user (U×d), item (I×d)}; dense = [w (d), b].
+/// Embeddings start N(0, 0.01²); the head w starts uniform(±√(3/d)) and b = 0
+/// (the initialisation of the NCF code the paper builds on).
+template <class S>
+class GMF {
+ public:
+  using Scalar = S;
+  using Workspace = GMFWorkspace<S>;
+  using Gradient = invlearn::Gradient<S>;
+  using Options = GMFOptions;
+  static constexpr const char* kind = "gmf";
+
+  GMF(Index num_users, Index num_items, const GMFOptions& options = {}, std::uint64_t seed = 42)
+      : options_(options) {
+    require(num_users > 0, "GMF: num_users must be positive, got " + std::to_string(num_users));
+    require(num_items > 0, "GMF: num_items must be positive, got " + std::to_string(num_items));
+    require(options.dim > 0, "GMF: dim must be positive, got " + std::to_string(options.dim));
+    const Index d = options.dim;
+    params_.tables.assign(2, RowMatrix<S>());
+    params_.tables[0].resize(num_users, d);
+    params_.tables[1].resize(num_items, d);
+    params_.dense.setZero(d + 1);
+    Rng rng(seed, Stream::init);
+    for (auto& t : params_.tables)
+      for (Index k = 0; k < t.size(); ++k) t.data()[k] = static_cast<S>(rng.normal(0.0, options.init_std));
+    const double bound = std::sqrt(3.0 / static_cast<double>(d));
+    for (Index k = 0; k < d; ++k) params_.dense[k] = static_cast<S>(rng.uniform(-bound, bound));
+  }
+
+  Index num_users() const { return params_.tables[0].rows(); }
+  Index num_items() const { return params_.tables[1].rows(); }
+  Index dim() const { return options_.dim; }
+  const GMFOptions& options() const { return options_; }
+  Parameters<S>& parameters() { return params_; }
+  const Parameters<S>& parameters() const { return params_; }
+
+  /// Buffers for batches of up to `max_batch` rows.
+  Workspace workspace(Index max_batch) const {
+    Workspace ws;
+    reserve(ws, max_batch);
+    return ws;
+  }
+  void reserve(Workspace& ws, Index max_batch) const {
+    if (ws.capacity() >= max_batch && ws.head.size() == dim()) return;
+    ws.eu.resize(max_batch, dim());
+    ws.ei.resize(max_batch, dim());
+    ws.du.resize(max_batch, dim());
+    ws.di.resize(max_batch, dim());
+    ws.head.resize(dim());
+  }
+
+  /// A zero gradient shaped like θ with room for `max_batch` rows per table.
+  Gradient make_gradient(Index max_batch) const { return Gradient(params_, max_batch); }
+
+  /// Logits of `batch` at θ.
+  template <class Out>
+  void forward(const BatchView& batch, Workspace& ws, Out&& logits) const {
+    forward_impl(batch, nullptr, S(0), ws, logits);
+  }
+
+  /// Logits of `batch` at θ + step·grad, reading θ in place (no copy of any table).
+  template <class Out>
+  void forward_displaced(const BatchView& batch, const Gradient& grad, S step, Workspace& ws,
+                         Out&& logits) const {
+    forward_impl(batch, &grad, step, ws, logits);
+  }
+
+  /// ∇θ of Σ_k dlogits[k]·x_k, taken at the point of the last forward call on `ws`
+  /// for this batch (θ after forward(), θ + step·g after forward_displaced()).
+  template <class In>
+  void backward(const BatchView& batch, Workspace& ws, const In& dlogits, Gradient& grad) const {
+    const Index n = batch.size;
+    const Index d = dim();
+    const auto& w = ws.head;
+    INVLEARN_OMP(parallel for schedule(static) if (n * d > 8192))
+    for (Index k = 0; k < n; ++k) {
+      const S g = dlogits[k];
+      ws.du.row(k).noalias() = g * w.transpose().cwiseProduct(ws.ei.row(k));
+      ws.di.row(k).noalias() = g * w.transpose().cwiseProduct(ws.eu.row(k));
+    }
+    // dw = Σ_k g_k (e_u ⊙ e_i), summed in sample order.
+    auto dw = grad.dense.head(d);
+    dw.setZero();
+    S db = S(0);
+    for (Index k = 0; k < n; ++k) {
+      const S g = dlogits[k];
+      dw.noalias() += g * ws.eu.row(k).cwiseProduct(ws.ei.row(k)).transpose();
+      db += g;
+    }
+    grad.dense[d] = db;
+    grad.tables[0].assign_sum(batch.users, n, ws.du.topRows(n));
+    grad.tables[1].assign_sum(batch.items, n, ws.di.topRows(n));
+  }
+
+  /// θ ← θ + step·grad.
+  void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
+
+ private:
+  template <class Out>
+  void forward_impl(const BatchView& batch, const Gradient* grad, S step, Workspace& ws,
+                    Out& logits) const {
+    check_batch(batch, num_users(), num_items(), "GMF::forward");
+    reserve(ws, batch.size);
+    const Index n = batch.size;
+    const Index d = dim();
+    const bool displaced = grad != nullptr && step != S(0);
+    const DisplacedTable<S> users{params_.tables[0], displaced ? &grad->tables[0] : nullptr, step};
+    const DisplacedTable<S> items{params_.tables[1], displaced ? &grad->tables[1] : nullptr, step};
+    S bias = params_.dense[d];
+    if (displaced) {
+      ws.head.noalias() = params_.dense.head(d) + step * grad->dense.head(d);
+      bias += step * grad->dense[d];
+    } else {
+      ws.head = params_.dense.head(d);
+    }
+    INVLEARN_OMP(parallel for schedule(static) if (n * d > 8192))
+    for (Index k = 0; k < n; ++k) {
+      users.read(batch.users[k], ws.eu.row(k));
+      items.read(batch.items[k], ws.ei.row(k));
+      logits[k] = ws.eu.row(k).cwiseProduct(ws.ei.row(k)).dot(ws.head.transpose()) + bias;
+    }
+  }
+
+  GMFOptions options_;
+  Parameters<S> params_;
+};
+
+}  // namespace invlearn

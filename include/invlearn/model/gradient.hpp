@@ -1,0 +1,227 @@
+#pragma once
+/// @file gradient.hpp
+/// Parameters and gradients in the one layout every backbone, optimizer and
+/// checkpoint shares: embedding tables (one row per user or item id) and one flat
+/// block of dense weights. A gradient holds only the table rows a batch touched.
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "invlearn/config.hpp"
+#include "invlearn/core/error.hpp"
+#include "invlearn/core/types.hpp"
+
+namespace invlearn {
+
+/// A backbone's parameters θ: embedding tables and the dense block.
+template <class S>
+struct Parameters {
+  std::vector<RowMatrix<S>> tables;
+  Vector<S> dense;
+
+  /// Total number of scalars in θ.
+  Index size() const {
+    Index n = dense.size();
+    for (const auto& t : tables) n += t.size();
+    return n;
+  }
+  bool all_finite() const {
+    for (const auto& t : tables)
+      if (!t.allFinite()) return false;
+    return dense.allFinite();
+  }
+};
+
+/// The gradient of one embedding table over the rows a batch touched.
+///
+/// Rows are kept in order of first appearance in the batch, and each row's value
+/// is the sum of its samples' contributions taken in sample order, so the result
+/// is the same for any thread count. A slot map (one int per table row, allocated
+/// once) finds a row's slot in O(1); clear() resets only the rows that were set,
+/// so every step costs O(batch), not O(table).
+template <class S>
+class SparseRows {
+ public:
+  SparseRows() = default;
+  SparseRows(Index table_rows, Index dim, Index capacity) { reset_shape(table_rows, dim, capacity); }
+
+  void reset_shape(Index table_rows, Index dim, Index capacity) {
+    slot_.assign(static_cast<std::size_t>(table_rows), -1);
+    rows_.clear();
+    rows_.reserve(static_cast<std::size_t>(capacity));
+    values_.setZero(capacity, dim);
+    dim_ = dim;
+  }
+
+  /// Forgets all rows (O(rows set)).
+  void clear() {
+    for (Index r : rows_) slot_[static_cast<std::size_t>(r)] = -1;
+    rows_.clear();
+  }
+
+  /// Slot of table row `row`, or -1 when the gradient has no value for it.
+  std::int32_t find(Index row) const { return slot_[static_cast<std::size_t>(row)]; }
+
+  /// Table rows held, in slot order.
+  const std::vector<Index>& rows() const { return rows_; }
+  Index count() const { return static_cast<Index>(rows_.size()); }
+  Index dim() const { return dim_; }
+  Index table_rows() const { return static_cast<Index>(slot_.size()); }
+
+  /// Values of the rows held: row k is the gradient of table row rows()[k].
+  auto values() { return values_.topRows(count()); }
+  auto values() const { return values_.topRows(count()); }
+  auto value(Index slot) { return values_.row(slot); }
+  auto value(Index slot) const { return values_.row(slot); }
+
+  /// Sets this gradient to the row-wise sums of `per_sample` (one row per sample)
+  /// grouped by `ids` (the table row of each sample). Duplicate ids are summed.
+  /// `scratch` holds buffers reused from call to call.
+  template <class Derived>
+  void assign_sum(const Index* ids, Index n, const Eigen::MatrixBase<Derived>& per_sample) {
+    clear();
+    sample_slot_.resize(static_cast<std::size_t>(n));
+    for (Index i = 0; i < n; ++i) {
+      const Index r = ids[i];
+      std::int32_t& s = slot_[static_cast<std::size_t>(r)];
+      if (s < 0) {
+        s = static_cast<std::int32_t>(rows_.size());
+        rows_.push_back(r);
+      }
+      sample_slot_[static_cast<std::size_t>(i)] = s;
+    }
+    const Index k = count();
+    if (k > values_.rows()) values_.conservativeResize(k, dim_);
+    // Counting sort of samples by slot, stable, so each slot sums in sample order.
+    offsets_.assign(static_cast<std::size_t>(k) + 1, 0);
+    for (Index i = 0; i < n; ++i) ++offsets_[static_cast<std::size_t>(sample_slot_[i]) + 1];
+    for (Index s = 0; s < k; ++s) offsets_[s + 1] += offsets_[s];
+    order_.resize(static_cast<std::size_t>(n));
+    cursor_.assign(offsets_.begin(), offsets_.end() - 1);
+    for (Index i = 0; i < n; ++i) order_[cursor_[sample_slot_[i]]++] = i;
+    INVLEARN_OMP(parallel for schedule(static) if (k * dim_ > 16384))
+    for (Index s = 0; s < k; ++s) {
+      auto row = values_.row(s);
+      row.setZero();
+      for (Index p = offsets_[s]; p < offsets_[s + 1]; ++p) row += per_sample.row(order_[p]);
+    }
+  }
+
+  /// Adds `alpha * other` (same table) into this gradient, adding rows as needed.
+  void add(const SparseRows& other, S alpha) {
+    for (Index k = 0; k < other.count(); ++k) {
+      const Index r = other.rows_[static_cast<std::size_t>(k)];
+      std::int32_t& s = slot_[static_cast<std::size_t>(r)];
+      if (s < 0) {
+        s = static_cast<std::int32_t>(rows_.size());
+        rows_.push_back(r);
+        if (count() > values_.rows()) values_.conservativeResize(count() * 2, dim_);
+        values_.row(s).setZero();
+      }
+      values_.row(s) += alpha * other.values_.row(k);
+    }
+  }
+
+ private:
+  std::vector<std::int32_t> slot_;
+  std::vector<Index> rows_;
+  RowMatrix<S> values_;
+  Index dim_ = 0;
+  // Reused scratch for assign_sum.
+  std::vector<std::int32_t> sample_slot_;
+  std::vector<Index> offsets_, cursor_, order_;
+};
+
+/// ∇θ of a batch loss: sparse rows for every embedding table and the dense block.
+template <class S>
+struct Gradient {
+  std::vector<SparseRows<S>> tables;
+  Vector<S> dense;
+
+  Gradient() = default;
+  /// A zero gradient shaped like `params`, with room for `capacity` rows per table.
+  Gradient(const Parameters<S>& params, Index capacity) { reset_shape(params, capacity); }
+
+  void reset_shape(const Parameters<S>& params, Index capacity) {
+    tables.resize(params.tables.size());
+    for (std::size_t t = 0; t < tables.size(); ++t)
+      tables[t].reset_shape(params.tables[t].rows(), params.tables[t].cols(), capacity);
+    dense.setZero(params.dense.size());
+  }
+
+  /// Sets the gradient to zero (O(rows held) + O(dense)).
+  void clear() {
+    for (auto& t : tables) t.clear();
+    dense.setZero();
+  }
+
+  bool all_finite() const {
+    for (const auto& t : tables)
+      if (!t.values().allFinite()) return false;
+    return dense.allFinite();
+  }
+
+  /// Squared Euclidean norm, accumulated in double.
+  double squared_norm() const {
+    double n = dense.template cast<double>().squaredNorm();
+    for (const auto& t : tables) n += t.values().template cast<double>().squaredNorm();
+    return n;
+  }
+};
+
+/// θ ← θ + step · g, touching only the rows g holds.
+template <class S>
+inline void apply(Parameters<S>& params, const Gradient<S>& grad, S step) {
+  for (std::size_t t = 0; t < grad.tables.size(); ++t) {
+    const auto& g = grad.tables[t];
+    auto& table = params.tables[t];
+    const auto& rows = g.rows();
+    INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > 16384))
+    for (Index k = 0; k < g.count(); ++k) table.row(rows[static_cast<std::size_t>(k)]) += step * g.value(k);
+  }
+  params.dense.noalias() += step * grad.dense;
+}
+
+/// Reads embedding rows at θ + step·g without copying θ: a row the gradient holds
+/// is read as row + step·g_row, any other row as it is.
+template <class S>
+struct DisplacedTable {
+  const RowMatrix<S>& table;
+  const SparseRows<S>* grad;  // null: no displacement
+  S step;
+
+  /// Writes row `id` of the displaced table into `out`.
+  template <class Out>
+  void read(Index id, Out&& out) const {
+    if (grad != nullptr && step != S(0)) {
+      const std::int32_t s = grad->find(id);
+      if (s >= 0) {
+        out.noalias() = table.row(id) + step * grad->value(s);
+        return;
+      }
+    }
+    out = table.row(id);
+  }
+};
+
+/// Throws InvalidArgument unless every id of `batch` is in range for a model with
+/// `num_users` users and `num_items` items, and the batch fits.
+inline void check_batch(const BatchView& batch, Index num_users, Index num_items, const char* where) {
+  if (batch.size < 0) throw InvalidArgument(std::string(where) + ": negative batch size");
+  if (batch.size > 0 && (batch.users == nullptr || batch.items == nullptr))
+    throw InvalidArgument(std::string(where) + ": batch has null user or item array");
+  for (Index i = 0; i < batch.size; ++i) {
+    if (batch.users[i] < 0 || batch.users[i] >= num_users)
+      throw InvalidArgument(std::string(where) + ": batch row " + std::to_string(i) + ": user id " +
+                            std::to_string(batch.users[i]) + " is outside [0, " +
+                            std::to_string(num_users) + ")");
+    if (batch.items[i] < 0 || batch.items[i] >= num_items)
+      throw InvalidArgument(std::string(where) + ": batch row " + std::to_string(i) + ": item id " +
+                            std::to_string(batch.items[i]) + " is outside [0, " +
+                            std::to_string(num_items) + ")");
+  }
+}
+
+}  // namespace invlearn

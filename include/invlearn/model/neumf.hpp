@@ -1,0 +1,266 @@
+#pragma once
+/// @file neumf.hpp
+/// Neural Matrix Factorization, NeuMF-end (He et al., 2017): GMF and an MLP side by side.
+
+#include <cmath>
+#include <cstdint>
+#include <string>
+#include <vector>
+
+#include "invlearn/config.hpp"
+#include "invlearn/core/error.hpp"
+#include "invlearn/core/random.hpp"
+#include "invlearn/core/types.hpp"
+#include "invlearn/model/dense.hpp"
+#include "invlearn/model/gradient.hpp"
+
+namespace invlearn {
+
+/// Sizes and initialisation of NeuMF. With the defaults (the paper's): GMF part
+/// d = 32; MLP embeddings d·2^(layers-1) = 128 per side, so the MLP is
+/// 256 → 128 → 64 → 32 with ReLU; the head reads concat(GMF 32, MLP 32).
+struct NeuMFOptions {
+  Index dim = 32;          ///< GMF embedding size, and the MLP's last layer width
+  int mlp_layers = 3;      ///< number of MLP layers
+  double init_std = 0.01;  ///< embeddings start N(0, init_std²)
+};
+
+/// Buffers for one batch of NeuMF, allocated once (see NeuMF::workspace).
+template <class S>
+struct NeuMFWorkspace {
+  RowMatrix<S> gu, gi;               ///< gathered GMF rows
+  RowMatrix<S> x0;                   ///< gathered MLP input [user | item]
+  std::vector<RowMatrix<S>> act;     ///< ReLU outputs of each MLP layer
+  RowMatrix<S> delta_a, delta_b;     ///< back-propagated deltas, alternating
+  RowMatrix<S> dgu, dgi;             ///< per-sample GMF row gradients
+  Vector<S> dense;                   ///< θ + step·g for the dense block when displaced
+  const S* used = nullptr;           ///< dense weights the last forward used (θ's or `dense`)
+  Index capacity() const { return x0.rows(); }
+};
+
+/// NeuMF-end: \f$x_{ui} = h^\top [e^G_u \odot e^G_i;\ \mathrm{MLP}([e^M_u; e^M_i])] + b\f$.
+///
+/// Parameters: tables {user GMF (U×d), item GMF (I×d), user MLP (U×m), item MLP (I×m)};
+/// dense = [W_1, b_1, …, W_L, b_L, h, b] with each W_l stored column-major (in × out).
+/// Init: embeddings N(0, 0.01²), MLP weights Xavier uniform, head uniform(±√(3/fan_in)),
+/// biases 0.
+template <class S>
+class NeuMF {
+ public:
+  using Scalar = S;
+  using Workspace = NeuMFWorkspace<S>;
+  using Gradient = invlearn::Gradient<S>;
+  using Options = NeuMFOptions;
+  static constexpr const char* kind = "neumf";
+
+  NeuMF(Index num_users, Index num_items, const NeuMFOptions& options = {}, std::uint64_t seed = 42)
+      : options_(options) {
+    require(num_users > 0, "NeuMF: num_users must be positive, got " + std::to_string(num_users));
+    require(num_items > 0, "NeuMF: num_items must be positive, got " + std::to_string(num_items));
+    require(options.dim > 0, "NeuMF: dim must be positive, got " + std::to_string(options.dim));
+    require(options.mlp_layers >= 1 && options.mlp_layers <= 10,
+            "NeuMF: mlp_layers must be in [1, 10], got " + std::to_string(options.mlp_layers));
+    const Index d = options.dim;
+    const Index m = d << (options.mlp_layers - 1);
+    widths_.push_back(2 * m);
+    for (int l = 0; l < options.mlp_layers; ++l) widths_.push_back(widths_.back() / 2);
+    Index offset = 0;
+    for (int l = 0; l < options.mlp_layers; ++l) {
+      weight_offset_.push_back(offset);
+      offset += widths_[l] * widths_[l + 1];
+      bias_offset_.push_back(offset);
+      offset += widths_[l + 1];
+    }
+    head_offset_ = offset;
+    offset += d + widths_.back() + 1;
+
+    params_.tables.assign(4, RowMatrix<S>());
+    params_.tables[0].resize(num_users, d);
+    params_.tables[1].resize(num_items, d);
+    params_.tables[2].resize(num_users, m);
+    params_.tables[3].resize(num_items, m);
+    params_.dense.setZero(offset);
+    Rng rng(seed, Stream::init);
+    for (auto& t : params_.tables)
+      for (Index k = 0; k < t.size(); ++k) t.data()[k] = static_cast<S>(rng.normal(0.0, options.init_std));
+    for (int l = 0; l < options.mlp_layers; ++l) {
+      const double bound = std::sqrt(6.0 / static_cast<double>(widths_[l] + widths_[l + 1]));
+      for (Index k = 0; k < widths_[l] * widths_[l + 1]; ++k)
+        params_.dense[weight_offset_[l] + k] = static_cast<S>(rng.uniform(-bound, bound));
+    }
+    const Index fan_in = d + widths_.back();
+    const double bound = std::sqrt(3.0 / static_cast<double>(fan_in));
+    for (Index k = 0; k < fan_in; ++k) params_.dense[head_offset_ + k] = static_cast<S>(rng.uniform(-bound, bound));
+  }
+
+  Index num_users() const { return params_.tables[0].rows(); }
+  Index num_items() const { return params_.tables[1].rows(); }
+  Index dim() const { return options_.dim; }
+  /// MLP widths from input to output, e.g. {256, 128, 64, 32}.
+  const std::vector<Index>& mlp_widths() const { return widths_; }
+  const NeuMFOptions& options() const { return options_; }
+  Parameters<S>& parameters() { return params_; }
+  const Parameters<S>& parameters() const { return params_; }
+  Gradient make_gradient(Index max_batch) const { return Gradient(params_, max_batch); }
+
+  Workspace workspace(Index max_batch) const {
+    Workspace ws;
+    reserve(ws, max_batch);
+    return ws;
+  }
+  void reserve(Workspace& ws, Index max_batch) const {
+    if (ws.capacity() >= max_batch && ws.dense.size() == params_.dense.size()) return;
+    const Index d = dim();
+    ws.gu.resize(max_batch, d);
+    ws.gi.resize(max_batch, d);
+    ws.dgu.resize(max_batch, d);
+    ws.dgi.resize(max_batch, d);
+    ws.x0.resize(max_batch, widths_[0]);
+    ws.act.resize(static_cast<std::size_t>(layers()));
+    for (int l = 0; l < layers(); ++l) ws.act[l].resize(max_batch, widths_[l + 1]);
+    ws.delta_a.resize(max_batch, widths_[0]);
+    ws.delta_b.resize(max_batch, widths_[0]);
+    ws.dense.resize(params_.dense.size());
+  }
+
+  /// Logits of `batch` at θ.
+  template <class Out>
+  void forward(const BatchView& batch, Workspace& ws, Out&& logits) const {
+    forward_impl(batch, nullptr, S(0), ws, logits);
+  }
+
+  /// Logits of `batch` at θ + step·grad without copying any embedding table (the
+  /// dense block, a few tens of thousands of weights, is displaced into `ws`).
+  template <class Out>
+  void forward_displaced(const BatchView& batch, const Gradient& grad, S step, Workspace& ws,
+                         Out&& logits) const {
+    forward_impl(batch, &grad, step, ws, logits);
+  }
+
+  /// ∇θ of Σ_k dlogits[k]·x_k at the point of the last forward call on `ws`.
+  template <class In>
+  void backward(const BatchView& batch, Workspace& ws, const In& dlogits, Gradient& grad) const {
+    const Index n = batch.size;
+    const Index d = dim();
+    const Index top = widths_.back();
+    const Eigen::Map<const Vector<S>> dense(ws.used, params_.dense.size());
+    const auto head_g = dense.segment(head_offset_, d);
+    const auto head_m = dense.segment(head_offset_ + d, top);
+    grad.dense.setZero();
+
+    // Head: dh = [G; A_L]ᵀ dl, db = Σ dl; summed in sample order.
+    auto dh_g = grad.dense.segment(head_offset_, d);
+    auto dh_m = grad.dense.segment(head_offset_ + d, top);
+    S db = S(0);
+    const auto& a_top = ws.act.back();
+    for (Index k = 0; k < n; ++k) {
+      const S g = dlogits[k];
+      dh_g.noalias() += g * ws.gu.row(k).cwiseProduct(ws.gi.row(k)).transpose();
+      dh_m.noalias() += g * a_top.row(k).transpose();
+      db += g;
+    }
+    grad.dense[head_offset_ + d + top] = db;
+
+    // GMF rows and the delta entering the top MLP layer: dZ_L = dl hₘᵀ ⊙ [A_L > 0].
+    auto delta = [&](int parity) -> RowMatrix<S>& { return parity ? ws.delta_b : ws.delta_a; };
+    int cur = 0;
+    INVLEARN_OMP(parallel for schedule(static) if (n * top > 8192))
+    for (Index k = 0; k < n; ++k) {
+      const S g = dlogits[k];
+      ws.dgu.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gi.row(k));
+      ws.dgi.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gu.row(k));
+      for (Index j = 0; j < top; ++j)
+        ws.delta_a(k, j) = a_top(k, j) > S(0) ? g * head_m[j] : S(0);
+    }
+
+    for (int l = layers() - 1; l >= 0; --l) {
+      const Index in = widths_[l], out = widths_[l + 1];
+      auto dz = delta(cur).topLeftCorner(n, out);
+      const auto input = l == 0 ? ws.x0.topLeftCorner(n, in) : ws.act[l - 1].topLeftCorner(n, in);
+      Eigen::Map<ColMatrix<S>> dW(grad.dense.data() + weight_offset_[l], in, out);
+      detail::gemm_at_b(dW, input, dz);
+      auto dbias = grad.dense.segment(bias_offset_[l], out);
+      for (Index k = 0; k < n; ++k) dbias.noalias() += dz.row(k).transpose();
+      // Delta for the layer below: dA = dZ Wᵀ, then through its ReLU (none for the input).
+      Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
+      auto da = delta(1 - cur).topLeftCorner(n, in);
+      detail::gemm_rows_bt(da, dz, W);
+      if (l > 0) {
+        const auto& a = ws.act[l - 1];
+        INVLEARN_OMP(parallel for schedule(static) if (n * in > 8192))
+        for (Index k = 0; k < n; ++k)
+          for (Index j = 0; j < in; ++j)
+            if (!(a(k, j) > S(0))) da(k, j) = S(0);
+      }
+      cur = 1 - cur;
+    }
+    // delta(cur) now holds dX0 = [dE^M_u | dE^M_i].
+    const Index m = widths_[0] / 2;
+    const auto& dx0 = delta(cur);
+    grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n));
+    grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n));
+    grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m));
+    grad.tables[3].assign_sum(batch.items, n, dx0.block(0, m, n, m));
+  }
+
+  void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
+
+ private:
+  int layers() const { return options_.mlp_layers; }
+
+  template <class Out>
+  void forward_impl(const BatchView& batch, const Gradient* grad, S step, Workspace& ws,
+                    Out& logits) const {
+    check_batch(batch, num_users(), num_items(), "NeuMF::forward");
+    reserve(ws, batch.size);
+    const Index n = batch.size;
+    const Index d = dim();
+    const Index m = widths_[0] / 2;
+    const bool displaced = grad != nullptr && step != S(0);
+    if (displaced) {
+      ws.dense.noalias() = params_.dense + step * grad->dense;
+      ws.used = ws.dense.data();
+    } else {
+      ws.used = params_.dense.data();
+    }
+    const Eigen::Map<const Vector<S>> dense(ws.used, params_.dense.size());
+    const DisplacedTable<S> ug{params_.tables[0], displaced ? &grad->tables[0] : nullptr, step};
+    const DisplacedTable<S> ig{params_.tables[1], displaced ? &grad->tables[1] : nullptr, step};
+    const DisplacedTable<S> um{params_.tables[2], displaced ? &grad->tables[2] : nullptr, step};
+    const DisplacedTable<S> im{params_.tables[3], displaced ? &grad->tables[3] : nullptr, step};
+    INVLEARN_OMP(parallel for schedule(static) if (n * m > 8192))
+    for (Index k = 0; k < n; ++k) {
+      ug.read(batch.users[k], ws.gu.row(k));
+      ig.read(batch.items[k], ws.gi.row(k));
+      um.read(batch.users[k], ws.x0.row(k).head(m));
+      im.read(batch.items[k], ws.x0.row(k).tail(m));
+    }
+    for (int l = 0; l < layers(); ++l) {
+      const Index in = widths_[l], out = widths_[l + 1];
+      const auto input = l == 0 ? ws.x0.topLeftCorner(n, in) : ws.act[l - 1].topLeftCorner(n, in);
+      Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
+      const auto bias = dense.segment(bias_offset_[l], out);
+      auto a = ws.act[l].topLeftCorner(n, out);
+      detail::gemm_rows(a, input, W);
+      INVLEARN_OMP(parallel for schedule(static) if (n * out > 8192))
+      for (Index k = 0; k < n; ++k) a.row(k) = (a.row(k) + bias.transpose()).cwiseMax(S(0));
+    }
+    const Index top = widths_.back();
+    const auto head_g = dense.segment(head_offset_, d);
+    const auto head_m = dense.segment(head_offset_ + d, top);
+    const S bias = dense[head_offset_ + d + top];
+    const auto& a_top = ws.act.back();
+    INVLEARN_OMP(parallel for schedule(static) if (n * top > 8192))
+    for (Index k = 0; k < n; ++k)
+      logits[k] = ws.gu.row(k).cwiseProduct(ws.gi.row(k)).dot(head_g.transpose()) +
+                  a_top.row(k).dot(head_m.transpose()) + bias;
+  }
+
+  NeuMFOptions options_;
+  Parameters<S> params_;
+  std::vector<Index> widths_;
+  std::vector<Index> weight_offset_, bias_offset_;
+  Index head_offset_ = 0;
+};
+
+}  // namespace invlearn

@@ -1,0 +1,60 @@
+#pragma once
+/// @file methods.hpp
+/// The paper's methods as Trainer compositions (Table 1 and Table 2).
+
+#include <string>
+
+#include "invlearn/data/sampler.hpp"
+#include "invlearn/loss/bce.hpp"
+#include "invlearn/loss/inverse_dual.hpp"
+#include "invlearn/loss/reweighted.hpp"
+#include "invlearn/loss/truncated.hpp"
+#include "invlearn/optim/adam.hpp"
+#include "invlearn/train/trainer.hpp"
+#include "invlearn/update/inverse_gradient.hpp"
+#include "invlearn/update/joint.hpp"
+#include "invlearn/update/no_update.hpp"
+
+namespace invlearn {
+namespace methods {
+
+/// None: the labels alone, BCE.
+template <class Model, class Optimizer = Adam>
+using None = Trainer<Model, BCE, BCE, NoUpdate, Optimizer>;
+
+/// NS: unlabeled pairs drawn uniformly and taken as negatives, one step on both.
+template <class Model, class Optimizer = Adam>
+using NS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer>;
+
+/// T-CE (DenoisingRec): NS with the truncated loss over the joint batch.
+template <class Model, class Optimizer = Adam>
+using TCE = Trainer<Model, Truncated, Truncated, JointUpdate, Optimizer>;
+
+/// R-CE (DenoisingRec): NS with the reweighted loss over the joint batch.
+template <class Model, class Optimizer = Adam>
+using RCE = Trainer<Model, Reweighted, Reweighted, JointUpdate, Optimizer>;
+
+/// IDL: BCE on the labels and the inverse dual loss on the unlabeled pairs, one step on both.
+template <class Model, class Optimizer = Adam>
+using IDL = Trainer<Model, BCE, InverseDual, JointUpdate, Optimizer>;
+
+/// IG: Algorithm 1 — IDL's gradient applied directly, inversely or not at all, as the
+/// training-test loss decides. Schedule and inner step rule are policies.
+template <class Model, class Optimizer = Adam, class Schedule = TestPass, class StepRule = SgdStep>
+using IG = Trainer<Model, BCE, InverseDual, InverseGradient<Schedule, StepRule>, Optimizer>;
+
+/// DNS: NS whose negative is the highest-scoring of several uniform candidates.
+template <class Model, class Optimizer = Adam>
+using DNS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer, DNSSampler>;
+
+/// SRNS: NS whose negative is chosen from a per-user memory by score and score variance.
+template <class Model, class Optimizer = Adam>
+using SRNS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer, SRNSSampler>;
+
+/// The paper's T-CE drop rate for a backbone: 0.1 for GMF, 0.2 for NeuMF.
+inline double tce_drop_rate(const std::string& model_kind) { return model_kind == "neumf" ? 0.2 : 0.1; }
+/// The paper's R-CE β for a backbone: 0.2 for GMF, 0.25 for NeuMF.
+inline double rce_beta(const std::string& model_kind) { return model_kind == "neumf" ? 0.25 : 0.2; }
+
+}  // namespace methods
+}  // namespace invlearn

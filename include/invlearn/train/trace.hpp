@@ -1,0 +1,90 @@
+#pragma once
+/// @file trace.hpp
+/// Per-step and per-epoch records of training: what the paper's Figures 4-7 are drawn from.
+
+#include <array>
+#include <cmath>
+#include <cstdio>
+#include <fstream>
+#include <string>
+#include <vector>
+
+#include "invlearn/core/error.hpp"
+#include "invlearn/update/context.hpp"
+
+namespace invlearn {
+
+/// Which part of an epoch a step belongs to.
+enum class Phase : int {
+  train = 0,  ///< a step on the labeled training rows (for IG: the training-train pass)
+  meta = 1,   ///< an IG meta step on a training-test batch
+};
+
+/// One step of the trace.
+struct TraceRow {
+  int epoch = 0;
+  Index step = 0;  ///< global step counter
+  Phase phase = Phase::train;
+  StepRecord record;
+};
+
+/// Number of bins of the IDL positive-weight histograms (width 0.05 on [0, 1]).
+constexpr int kWeightBins = 20;
+
+/// What happened in one epoch.
+struct EpochReport {
+  int epoch = 0;                 ///< 1-based
+  Index steps = 0;
+  double train_loss = 0.0;       ///< mean labeled loss over the epoch's steps
+  double valid_loss = std::nan("");  ///< mean BCE on the validation rows after the epoch
+  bool improved = false;         ///< validation loss was the lowest so far
+  double seconds = 0.0;
+  Index choices[3] = {0, 0, 0};  ///< IG choices: direct, none, inverse
+  Index annotated = 0, annotated_correct = 0;
+  double mean_positive_weight = std::nan("");
+  std::array<Index, kWeightBins> weight_histogram{};  ///< IDL w¹ of every unlabeled pair seen
+
+  double annotation_accuracy() const {
+    return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
+  }
+};
+
+/// The per-step rows and per-epoch reports of one fit.
+struct Trace {
+  std::vector<TraceRow> steps;
+  std::vector<EpochReport> epochs;
+
+  /// Writes the steps as CSV: epoch, step, phase, labeled_loss, unlabeled_loss,
+  /// loss_direct, loss_none, loss_inverse, choice, mean_positive_weight.
+  void write_steps_csv(const std::string& path) const {
+    std::ofstream out(path);
+    if (!out) throw Error("cannot write trace: " + path);
+    out << "epoch,step,phase,labeled_loss,unlabeled_loss,loss_direct,loss_none,loss_inverse,choice,"
+           "mean_positive_weight\n";
+    char line[512];
+    for (const auto& r : steps) {
+      const auto& s = r.record;
+      const char* choice = s.choice == -1 ? "direct" : s.choice == 0 ? "none" : s.choice == 1 ? "inverse" : "";
+      std::snprintf(line, sizeof line, "%d,%lld,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%s,%.6g\n", r.epoch,
+                    static_cast<long long>(r.step), r.phase == Phase::meta ? "meta" : "train", s.labeled_loss,
+                    s.unlabeled_loss, s.candidate_loss[0], s.candidate_loss[1], s.candidate_loss[2], choice,
+                    s.mean_positive_weight);
+      out << line;
+    }
+    if (!out) throw Error("error while writing trace: " + path);
+  }
+
+  /// Writes the per-epoch histograms of IDL positive weights as CSV: epoch, bin_low, bin_high, count.
+  void write_weights_csv(const std::string& path) const {
+    std::ofstream out(path);
+    if (!out) throw Error("cannot write trace: " + path);
+    out << "epoch,bin_low,bin_high,count\n";
+    for (const auto& e : epochs)
+      for (int b = 0; b < kWeightBins; ++b)
+        out << e.epoch << ',' << static_cast<double>(b) / kWeightBins << ','
+            << static_cast<double>(b + 1) / kWeightBins << ',' << e.weight_histogram[b] << '\n';
+    if (!out) throw Error("error while writing trace: " + path);
+  }
+};
+
+}  // namespace invlearn

@@ -1,0 +1,223 @@
+// Loss policies: dL/dlogit against central differences on a grid of logits and
+// both labels; stability at extreme logits; T-CE's selection and schedule; IDL's weights.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <limits>
+#include <vector>
+
+#include "invlearn/core/math.hpp"
+#include "invlearn/loss/bce.hpp"
+#include "invlearn/loss/inverse_dual.hpp"
+#include "invlearn/loss/reweighted.hpp"
+#include "invlearn/loss/truncated.hpp"
+
+using invlearn::Index;
+
+namespace {
+
+const std::vector<double> kGrid = {-30.0, -8.0, -2.5, -1.0, -0.3, 0.0, 0.2, 0.9, 1.7, 4.0, 12.0, 30.0};
+
+// Checks each dL/dx_k of a batch loss against central differences of the loss.
+// `loss_at` evaluates the batch loss with weights frozen where the policy says so.
+template <class Eval>
+void check_dlogits(Eval&& loss_at, const std::vector<double>& logits, const std::vector<float>& labels,
+                   const std::vector<double>& analytic, double tol) {
+  const double h = 1e-6;
+  for (std::size_t k = 0; k < logits.size(); ++k) {
+    auto up = logits, down = logits;
+    up[k] += h;
+    down[k] -= h;
+    const double numeric = (loss_at(up, labels) - loss_at(down, labels)) / (2 * h);
+    INFO("logit " << logits[k] << " label " << labels[k]);
+    CHECK(std::abs(numeric - analytic[k]) <= tol * std::max(1.0, std::abs(numeric)));
+  }
+}
+
+// A batch of every grid logit with label 1, then every grid logit with label 0.
+void grid_batch(std::vector<double>& logits, std::vector<float>& labels) {
+  logits.clear();
+  labels.clear();
+  for (float y : {1.0f, 0.0f})
+    for (double x : kGrid) {
+      logits.push_back(x);
+      labels.push_back(y);
+    }
+}
+
+}  // namespace
+
+TEST_CASE("losses: stable math stays finite and exact at extreme logits", "[losses]") {
+  for (double x : {-1e4, -700.0, -50.0, 0.0, 50.0, 700.0, 1e4}) {
+    CHECK(std::isfinite(invlearn::bce_with_logits(x, 1.0)));
+    CHECK(std::isfinite(invlearn::bce_with_logits(x, 0.0)));
+    CHECK(std::isfinite(invlearn::log_sigmoid(x)));
+    CHECK(std::isfinite(invlearn::bce_with_logits(static_cast<float>(x), 1.0f)));
+    const double s = invlearn::sigmoid(x);
+    CHECK(s >= 0.0);
+    CHECK(s <= 1.0);
+  }
+  CHECK(invlearn::bce_with_logits(1e4, 0.0) == Approx(1e4));
+  CHECK(invlearn::bce_with_logits(-1e4, 1.0) == Approx(1e4));
+  CHECK(invlearn::bce_with_logits(0.0, 1.0) == Approx(std::log(2.0)));
+  CHECK(invlearn::bce_with_logits(2.0, 1.0) == Approx(std::log1p(std::exp(-2.0))));
+  CHECK(invlearn::sigmoid(0.5) == Approx(1.0 / (1.0 + std::exp(-0.5))));
+}
+
+TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]") {
+  std::vector<double> x, d;
+  std::vector<float> y;
+  grid_batch(x, y);
+  d.resize(x.size());
+  invlearn::BCE bce;
+  const double value = bce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  double expected = 0;
+  for (std::size_t k = 0; k < x.size(); ++k)
+    expected += -(y[k] * std::log(1 / (1 + std::exp(-x[k]))) + (1 - y[k]) * std::log(1 / (1 + std::exp(x[k]))));
+  CHECK(value == Approx(expected / static_cast<double>(x.size())).epsilon(1e-6));
+  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
+    invlearn::BCE b;
+    return b.evaluate(xs.data(), ys.data(), static_cast<Index>(xs.size()), static_cast<double*>(nullptr));
+  }, x, y, d, 1e-6);
+}
+
+TEST_CASE("losses: R-CE gradient matches central differences with weights frozen", "[losses][gradient]") {
+  std::vector<double> x, d;
+  std::vector<float> y;
+  grid_batch(x, y);
+  d.resize(x.size());
+  for (double beta : {0.2, 0.25, 1.0}) {
+    invlearn::Reweighted rce(beta);
+    rce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+    // The weights are constants (stop-gradient): freeze them at x and vary only the BCE.
+    std::vector<double> w(x.size());
+    for (std::size_t k = 0; k < x.size(); ++k) {
+      const double s = 1 / (1 + std::exp(-x[k]));
+      w[k] = y[k] == 1.0f ? std::pow(s, beta) : std::pow(1 - s, beta);
+    }
+    check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
+      double sum = 0;
+      for (std::size_t k = 0; k < xs.size(); ++k) sum += w[k] * invlearn::bce_with_logits(xs[k], static_cast<double>(ys[k]));
+      return sum / static_cast<double>(xs.size());
+    }, x, y, d, 1e-6);
+    // Hard samples weigh less: a confident wrong positive is down-weighted.
+    std::vector<double> two = {-5.0, 5.0}, g2(2);
+    std::vector<float> pos = {1.0f, 1.0f};
+    invlearn::Reweighted r(beta);
+    const double l = r.evaluate(two.data(), pos.data(), 2, g2.data());
+    CHECK(l < invlearn::BCE().evaluate(two.data(), pos.data(), 2, static_cast<double*>(nullptr)));
+  }
+}
+
+TEST_CASE("losses: T-CE gradient matches central differences with its mask frozen", "[losses][gradient]") {
+  std::vector<double> x, d;
+  std::vector<float> y;
+  grid_batch(x, y);
+  d.resize(x.size());
+  invlearn::Truncated tce(0.2, 2);  // ramp reaches 0.2 after one batch
+  tce.set_iteration(5);
+  tce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  const auto mask = tce.mask();
+  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
+    return invlearn::Truncated::masked(xs.data(), ys.data(), static_cast<Index>(xs.size()), mask.data(),
+                                       static_cast<double*>(nullptr));
+  }, x, y, d, 1e-6);
+}
+
+TEST_CASE("losses: T-CE keeps every negative and drops the largest positive losses", "[losses]") {
+  // Positives with losses increasing as the logit falls; negatives with huge losses.
+  std::vector<double> x = {3.0, 1.0, -1.0, -3.0, 5.0, 6.0};
+  std::vector<float> y = {1, 1, 1, 1, 0, 0};
+  invlearn::Truncated tce(0.5, 2);
+  tce.set_iteration(1);  // drop rate min(1·0.5/1, 0.5) = 0.5: keep int(0.5·6) = 3
+  CHECK(tce.drop_rate() == Approx(0.5));
+  std::vector<double> d(6);
+  tce.evaluate(x.data(), y.data(), 6, d.data());
+  // Order by loss·label: the two negatives (key 0) first, then the positive with logit 3.
+  const std::vector<unsigned char> expected = {1, 0, 0, 0, 1, 1};
+  CHECK(tce.mask() == expected);
+  CHECK(d[1] == 0.0);
+  CHECK(d[3] == 0.0);
+  CHECK(tce.iteration() == 2);
+}
+
+TEST_CASE("losses: T-CE drop rate ramps linearly to its maximum", "[losses]") {
+  invlearn::Truncated tce(0.1, 11);
+  CHECK(tce.drop_rate() == 0.0);
+  tce.set_iteration(5);
+  CHECK(tce.drop_rate() == Approx(0.05));
+  tce.set_iteration(10);
+  CHECK(tce.drop_rate() == Approx(0.1));
+  tce.set_iteration(1000);
+  CHECK(tce.drop_rate() == Approx(0.1));
+  CHECK_THROWS_AS(invlearn::Truncated(1.0), invlearn::InvalidArgument);
+}
+
+TEST_CASE("losses: IDL gradient matches central differences with weights frozen", "[losses][gradient]") {
+  std::vector<double> x, d;
+  std::vector<float> y;
+  grid_batch(x, y);
+  d.resize(x.size());
+  invlearn::InverseDual idl;
+  idl.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  const auto w1 = idl.positive_weights();
+  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>&) {
+    double sum = 0;
+    for (std::size_t k = 0; k < xs.size(); ++k)
+      sum += w1[k] * invlearn::bce_with_logits(xs[k], 1.0) + (1 - w1[k]) * invlearn::bce_with_logits(xs[k], 0.0);
+    return sum / static_cast<double>(xs.size());
+  }, x, y, d, 1e-5);
+}
+
+TEST_CASE("losses: IDL weights follow Definition 1 and ignore labels", "[losses]") {
+  std::vector<double> x = {-3.0, -0.5, 0.0, 0.5, 3.0};
+  std::vector<float> ones(5, 1.0f), zeros(5, 0.0f);
+  std::vector<double> d1(5), d0(5);
+  invlearn::InverseDual a, b;
+  const double l1 = a.evaluate(x.data(), ones.data(), 5, d1.data());
+  const double l0 = b.evaluate(x.data(), zeros.data(), 5, d0.data());
+  CHECK(l1 == l0);
+  CHECK(d1 == d0);
+  for (std::size_t k = 0; k < x.size(); ++k) {
+    const double p = invlearn::softplus(-x[k]), n = invlearn::softplus(x[k]);
+    // w¹ = (N/P) / (N/P + P/N) = N² / (N² + P²).
+    CHECK(a.positive_weights()[k] == Approx(n * n / (n * n + p * p)).epsilon(1e-6));
+  }
+  CHECK(a.positive_weights()[2] == Approx(0.5));
+  CHECK(a.positive_weights()[4] > 0.5f);  // a confident positive is labeled positive
+  CHECK(a.positive_weights()[0] < 0.5f);
+}
+
+TEST_CASE("losses: IDL stays finite when either loss is zero", "[losses]") {
+  // In double, softplus(-1e4) is exactly 0: P = 0, and the weight must still be finite.
+  std::vector<double> x = {1e4, -1e4, 800.0, -800.0};
+  std::vector<float> y(4, 0.0f);
+  std::vector<double> d(4);
+  invlearn::InverseDual idl;
+  const double l = idl.evaluate(x.data(), y.data(), 4, d.data());
+  CHECK(std::isfinite(l));
+  for (double g : d) CHECK(std::isfinite(g));
+  CHECK(idl.positive_weights()[0] == Approx(1.0));
+  CHECK(idl.positive_weights()[1] == Approx(0.0).margin(1e-12));
+  std::vector<float> xf = {1e4f, -1e4f, 60.0f, -60.0f}, df(4);
+  invlearn::InverseDual idlf;
+  CHECK(std::isfinite(idlf.evaluate(xf.data(), y.data(), 4, df.data())));
+  for (float g : df) CHECK(std::isfinite(g));
+}
+
+TEST_CASE("losses: every policy is finite at |logit| = 1e4 in float and double", "[losses]") {
+  std::vector<float> xf = {-1e4f, 1e4f, -1e4f, 1e4f};
+  std::vector<double> xd = {-1e4, 1e4, -1e4, 1e4};
+  std::vector<float> y = {1, 1, 0, 0};
+  std::vector<float> df(4);
+  std::vector<double> dd(4);
+  invlearn::BCE bce;
+  invlearn::Reweighted rce;
+  invlearn::Truncated tce;
+  CHECK(std::isfinite(bce.evaluate(xf.data(), y.data(), 4, df.data())));
+  CHECK(std::isfinite(rce.evaluate(xf.data(), y.data(), 4, df.data())));
+  CHECK(std::isfinite(tce.evaluate(xd.data(), y.data(), 4, dd.data())));
+  CHECK(std::isfinite(bce.evaluate(xd.data(), y.data(), 4, dd.data())));
+  for (float g : df) CHECK(std::isfinite(g));
+}

@@ -1,0 +1,201 @@
+// Backbones: finite-difference gradient checks in double, sparse-row structure,
+// forward_displaced against an explicitly displaced copy, float against double.
+
+#include <catch2/catch.hpp>
+
+#include <set>
+
+#include "invlearn/model/gmf.hpp"
+#include "invlearn/model/neumf.hpp"
+#include "support/gradient_check.hpp"
+
+using invlearn::Batch;
+using invlearn::Index;
+using invlearn_test::check_gradient;
+
+namespace {
+
+// A batch with repeated users and items, so duplicate rows must be summed.
+Batch small_batch(Index users, Index items, Index n, std::uint64_t seed) {
+  invlearn::Rng rng(seed);
+  Batch b;
+  for (Index k = 0; k < n; ++k)
+    b.push_back(rng.index(std::min<Index>(users, 3)), rng.index(std::min<Index>(items, 3)),
+                static_cast<float>(rng.index(2)));
+  return b;
+}
+
+std::vector<double> random_weights(Index n, std::uint64_t seed) {
+  invlearn::Rng rng(seed);
+  std::vector<double> c(static_cast<std::size_t>(n));
+  for (auto& v : c) v = rng.uniform(-1.0, 1.0);
+  return c;
+}
+
+// Every table row not used by the batch must have exactly zero gradient, and the
+// gradient must hold no such rows.
+template <class Model>
+void check_untouched_rows(const Model& model, const Batch& batch) {
+  using S = typename Model::Scalar;
+  auto ws = model.workspace(batch.size());
+  invlearn::Vector<S> logits(batch.size()), dl(batch.size());
+  model.forward(batch.view(), ws, logits);
+  dl.setOnes();
+  auto grad = model.make_gradient(batch.size());
+  model.backward(batch.view(), ws, dl, grad);
+  const std::set<Index> users(batch.users.begin(), batch.users.end());
+  const std::set<Index> items(batch.items.begin(), batch.items.end());
+  for (std::size_t t = 0; t < grad.tables.size(); ++t) {
+    const auto& expected = (model.parameters().tables[t].rows() == model.num_users() && t % 2 == 0) ? users : items;
+    const std::set<Index> held(grad.tables[t].rows().begin(), grad.tables[t].rows().end());
+    CHECK(held == expected);
+    CHECK(static_cast<std::size_t>(grad.tables[t].count()) == held.size());  // no duplicates
+  }
+}
+
+template <class Model>
+void check_displaced(const Model& model, const Batch& other, const Batch& eval, double step, double tol) {
+  using S = typename Model::Scalar;
+  auto ws = model.workspace(64);
+  invlearn::Vector<S> logits(other.size()), dl(other.size());
+  model.forward(other.view(), ws, logits);
+  invlearn::Rng rng(9);
+  for (Index k = 0; k < other.size(); ++k) dl[k] = static_cast<S>(rng.uniform(-1, 1));
+  auto grad = model.make_gradient(other.size());
+  model.backward(other.view(), ws, dl, grad);
+
+  invlearn::Vector<S> displaced(eval.size()), expected(eval.size());
+  model.forward_displaced(eval.view(), grad, static_cast<S>(step), ws, displaced);
+  Model copy = model;
+  copy.apply(grad, static_cast<S>(step));
+  auto ws2 = copy.workspace(64);
+  copy.forward(eval.view(), ws2, expected);
+  for (Index k = 0; k < eval.size(); ++k) CHECK(std::abs(displaced[k] - expected[k]) <= tol);
+  // And θ itself was not touched.
+  invlearn::Vector<S> again(eval.size()), plain(eval.size());
+  model.forward(eval.view(), ws, plain);
+  model.forward_displaced(eval.view(), grad, S(0), ws, again);
+  for (Index k = 0; k < eval.size(); ++k) CHECK(again[k] == plain[k]);
+}
+
+}  // namespace
+
+TEST_CASE("models: GMF gradient matches central differences in double", "[models][gradient]") {
+  invlearn::GMFOptions opt;
+  opt.dim = 4;
+  opt.init_std = 0.5;
+  invlearn::GMF<double> model(5, 6, opt, 3);
+  model.parameters().dense[opt.dim] = 0.3;  // a non-zero bias
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const Batch b = small_batch(5, 6, 7, seed);
+    const auto result = check_gradient(model, b.view(), random_weights(b.size(), seed + 10));
+    INFO("seed " << seed);
+    CHECK(result.max_relative_error <= 1e-6);
+  }
+}
+
+TEST_CASE("models: NeuMF gradient matches central differences in double", "[models][gradient]") {
+  invlearn::NeuMFOptions opt;
+  opt.dim = 2;
+  opt.mlp_layers = 3;  // MLP 16 -> 8 -> 4 -> 2
+  opt.init_std = 0.5;
+  invlearn::NeuMF<double> model(4, 5, opt, 5);
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    const Batch b = small_batch(4, 5, 6, seed);
+    const auto result = check_gradient(model, b.view(), random_weights(b.size(), seed + 20));
+    INFO("seed " << seed);
+    CHECK(result.max_relative_error <= 1e-5);
+  }
+}
+
+TEST_CASE("models: NeuMF gradient check at the paper's layer sizes", "[models][gradient]") {
+  invlearn::NeuMFOptions opt;  // d = 32, MLP 256 -> 128 -> 64 -> 32
+  opt.init_std = 0.3;
+  invlearn::NeuMF<double> model(3, 3, opt, 11);
+  const Batch b = small_batch(3, 3, 4, 4);
+  // 44k parameters with J = O(1): central differences carry ~1e-10 of round-off,
+  // so entries far below the gradient's scale are compared against a floor of 1e-5.
+  const auto result = check_gradient(model, b.view(), random_weights(b.size(), 44), 1e-6, 1e-5);
+  CHECK(result.max_relative_error <= 1e-5);
+}
+
+TEST_CASE("models: rows outside the batch get no gradient", "[models]") {
+  invlearn::GMF<double> gmf(10, 12, {}, 1);
+  invlearn::NeuMFOptions nopt;
+  nopt.dim = 4;
+  invlearn::NeuMF<double> neumf(10, 12, nopt, 1);
+  const Batch b = small_batch(10, 12, 9, 5);
+  check_untouched_rows(gmf, b);
+  check_untouched_rows(neumf, b);
+}
+
+TEST_CASE("models: forward_displaced equals forward on a displaced copy", "[models]") {
+  invlearn::GMFOptions gopt;
+  gopt.init_std = 0.3;
+  invlearn::GMF<double> gmf(6, 7, gopt, 2);
+  invlearn::NeuMFOptions nopt;
+  nopt.dim = 4;
+  nopt.init_std = 0.3;
+  invlearn::NeuMF<double> neumf(6, 7, nopt, 2);
+  // The evaluation batch shares some rows with the gradient's batch and not others.
+  invlearn::Rng rng(4);
+  Batch other, eval;
+  for (int k = 0; k < 8; ++k) other.push_back(rng.index(4), rng.index(4), 1.0f);
+  for (int k = 0; k < 10; ++k) eval.push_back(rng.index(6), rng.index(7), 0.0f);
+  for (double step : {0.5, -0.5, 3.0}) {
+    check_displaced(gmf, other, eval, step, 1e-12);
+    check_displaced(neumf, other, eval, step, 1e-12);
+  }
+}
+
+TEST_CASE("models: float and double agree within 1e-3", "[models]") {
+  invlearn::NeuMFOptions opt;
+  opt.dim = 8;
+  opt.init_std = 0.3;
+  invlearn::NeuMF<double> md(20, 30, opt, 7);
+  invlearn::NeuMF<float> mf(20, 30, opt, 7);
+  invlearn::GMF<double> gd(20, 30, {}, 7);
+  invlearn::GMF<float> gf(20, 30, {}, 7);
+  invlearn::Rng rng(3);
+  Batch b;
+  for (int k = 0; k < 50; ++k) b.push_back(rng.index(20), rng.index(30), 1.0f);
+  auto compare = [&](auto& dmodel, auto& fmodel) {
+    auto wsd = dmodel.workspace(b.size());
+    auto wsf = fmodel.workspace(b.size());
+    invlearn::Vector<double> ld(b.size()), gdl(b.size());
+    invlearn::Vector<float> lf(b.size()), gfl(b.size());
+    dmodel.forward(b.view(), wsd, ld);
+    fmodel.forward(b.view(), wsf, lf);
+    for (Index k = 0; k < b.size(); ++k) CHECK(std::abs(ld[k] - lf[k]) <= 1e-3);
+    gdl.setConstant(0.1);
+    gfl.setConstant(0.1f);
+    auto gradd = dmodel.make_gradient(b.size());
+    auto gradf = fmodel.make_gradient(b.size());
+    dmodel.backward(b.view(), wsd, gdl, gradd);
+    fmodel.backward(b.view(), wsf, gfl, gradf);
+    const auto a = invlearn_test::densify(gradd, dmodel.parameters());
+    const auto c = invlearn_test::densify(gradf, fmodel.parameters());
+    REQUIRE(a.size() == c.size());
+    double worst = 0.0;
+    for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - c[i]));
+    CHECK(worst <= 1e-3);
+  };
+  compare(md, mf);
+  compare(gd, gf);
+}
+
+TEST_CASE("models: bad arguments are refused with a message", "[models][errors]") {
+  CHECK_THROWS_AS(invlearn::GMF<float>(0, 5), invlearn::InvalidArgument);
+  invlearn::GMFOptions zero;
+  zero.dim = 0;
+  CHECK_THROWS_WITH(invlearn::GMF<float>(5, 5, zero), Catch::Contains("dim"));
+  invlearn::GMF<float> model(3, 4);
+  Batch b;
+  b.push_back(3, 0, 1.0f);  // user 3 is out of range
+  auto ws = model.workspace(4);
+  invlearn::Vector<float> logits(1);
+  CHECK_THROWS_WITH(model.forward(b.view(), ws, logits), Catch::Contains("user id 3"));
+  Batch c;
+  c.push_back(0, -1, 1.0f);
+  CHECK_THROWS_WITH(model.forward(c.view(), ws, logits), Catch::Contains("item id -1"));
+}
