@@ -26,7 +26,8 @@ struct SgdStep {
 class NormalizedStep {
  public:
   static constexpr const char* name = "normalized";
-  explicit NormalizedStep(double beta1 = 0.9, double beta2 = 0.999, double epsilon = 1e-8)
+  NormalizedStep() : NormalizedStep(0.9, 0.999, 1e-8) {}
+  NormalizedStep(double beta1, double beta2, double epsilon)
       : beta1_(beta1), beta2_(beta2), epsilon_(epsilon) {}
 
   template <class S>

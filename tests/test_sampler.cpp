@@ -1,0 +1,561 @@
+// Tests of data/sampler.hpp: uniform, DNS and SRNS unlabeled samplers.
+
+#include <catch2/catch.hpp>
+
+#include <algorithm>
+#include <cmath>
+#include <functional>
+#include <map>
+#include <set>
+#include <utility>
+#include <vector>
+
+#include "invlearn/core/random.hpp"
+#include "invlearn/core/types.hpp"
+#include "invlearn/data/interactions.hpp"
+#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/split.hpp"
+#include "invlearn/model/gmf.hpp"
+
+using invlearn::Batch;
+using invlearn::BatchView;
+using invlearn::DNSSampler;
+using invlearn::Index;
+using invlearn::Interactions;
+using invlearn::PairIndex;
+using invlearn::Rng;
+using invlearn::SRNSOptions;
+using invlearn::SRNSSampler;
+using invlearn::UniformSampler;
+using invlearn::UnlabeledBatch;
+
+namespace {
+
+// A fake backbone: the score of (u, i) is score(u, i) (item id by default). It records
+// the last batch it scored and how many forward calls it served.
+struct FakeModel {
+  using Scalar = double;
+  struct Workspace {};
+
+  Index users = 0, items = 0;
+  std::function<double(Index, Index)> score = [](Index, Index i) { return static_cast<double>(i); };
+  mutable Batch last;
+  mutable int calls = 0;
+
+  Index num_users() const { return users; }
+  Index num_items() const { return items; }
+  void reserve(Workspace&, Index) const {}
+  template <class Out>
+  void forward(const BatchView& b, Workspace&, Out&& logits) const {
+    ++calls;
+    last.clear();
+    for (Index k = 0; k < b.size; ++k) {
+      last.push_back(b.users[k], b.items[k], 0.0f);
+      logits[k] = score(b.users[k], b.items[k]);
+    }
+  }
+};
+
+// Each (u, i) is a training pair with probability `density`; labels random.
+Interactions random_train(Index users, Index items, double density, std::uint64_t seed) {
+  Interactions t;
+  t.num_users = users;
+  t.num_items = items;
+  Rng rng(seed);
+  for (Index u = 0; u < users; ++u)
+    for (Index i = 0; i < items; ++i)
+      if (rng.uniform() < density) t.push_back(u, i, rng.uniform() < 0.5 ? 1.0f : 0.0f);
+  return t;
+}
+
+// A labeled batch of the given users (items and labels do not matter to the samplers).
+Batch labeled_of(const std::vector<Index>& users) {
+  Batch b;
+  for (Index u : users) b.push_back(u, 0, 1.0f);
+  return b;
+}
+
+template <class Sampler>
+UnlabeledBatch draw(Sampler& s, const Batch& labeled, FakeModel& model, Rng& rng) {
+  FakeModel::Workspace ws;
+  UnlabeledBatch out;
+  s.sample(labeled.view(), model, ws, rng, out);
+  REQUIRE(out.truth.size() == out.batch.users.size());
+  REQUIRE(out.batch.items.size() == out.batch.users.size());
+  REQUIRE(out.batch.labels.size() == out.batch.users.size());
+  for (float y : out.batch.labels) REQUIRE(y == 0.0f);
+  return out;
+}
+
+bool same_pairs(const UnlabeledBatch& a, const UnlabeledBatch& b) {
+  return a.batch.users == b.batch.users && a.batch.items == b.batch.items;
+}
+
+}  // namespace
+
+TEST_CASE("sampler: constructors reject bad arguments", "[sampler]") {
+  CHECK_THROWS_AS(UniformSampler(-1.0), invlearn::InvalidArgument);
+  CHECK_THROWS_AS(UniformSampler(std::nan("")), invlearn::InvalidArgument);
+  CHECK_THROWS_AS(UniformSampler(INFINITY), invlearn::InvalidArgument);
+  CHECK_THROWS_AS(DNSSampler(1.0, 0), invlearn::InvalidArgument);
+  SRNSOptions o;
+  o.memory = 0;
+  CHECK_THROWS_AS(SRNSSampler(o), invlearn::InvalidArgument);
+  o = SRNSOptions();
+  o.temperature = -1;
+  CHECK_THROWS_AS(SRNSSampler(o), invlearn::InvalidArgument);
+  UniformSampler s;
+  Rng rng(1);
+  UnlabeledBatch out;
+  const Batch labeled = labeled_of({0});
+  CHECK_THROWS_AS(s.sample(labeled.view(), rng, out), invlearn::InvalidArgument);  // no prepare
+}
+
+TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
+  const Interactions train = random_train(60, 50, 0.6, 7);
+  const PairIndex index(train);
+  UniformSampler s(2.0);
+  s.prepare(train, nullptr, {});
+  FakeModel model{60, 50};
+  Rng rng(3, invlearn::Stream::sampler);
+  Index drawn = 0;
+  for (Index start = 0; start + 256 <= train.size(); start += 256) {
+    Batch labeled;
+    for (Index r = start; r < start + 256; ++r)
+      labeled.push_back(train.users[static_cast<std::size_t>(r)], 0, 1.0f);
+    const UnlabeledBatch out = draw(s, labeled, model, rng);
+    REQUIRE(out.size() == 512);
+    for (Index k = 0; k < out.size(); ++k) {
+      const Index u = out.batch.users[static_cast<std::size_t>(k)];
+      const Index i = out.batch.items[static_cast<std::size_t>(k)];
+      REQUIRE(i >= 0);
+      REQUIRE(i < 50);
+      REQUIRE_FALSE(index.contains(u, i));
+    }
+    drawn += out.size();
+  }
+  CHECK(drawn > 3000);
+}
+
+TEST_CASE("sampler: uniform is uniform over a dense user's few unrated items", "[sampler]") {
+  // User 0 rated all but items {3, 500, 999} of 1000: the 64 rejection draws mostly fail,
+  // so this exercises the exact fallback (the k-th unrated item).
+  Interactions train;
+  train.num_users = 2;
+  train.num_items = 1000;
+  for (Index i = 0; i < 1000; ++i)
+    if (i != 3 && i != 500 && i != 999) train.push_back(0, i, 1.0f);
+  UniformSampler s(1.0);
+  s.prepare(train, nullptr, {});
+  Rng rng(11);
+  std::map<Index, int> counts;
+  const Batch labeled = labeled_of(std::vector<Index>(300, 0));
+  for (int rep = 0; rep < 10; ++rep) {
+    UnlabeledBatch out;
+    s.sample(labeled.view(), rng, out);
+    REQUIRE(out.size() == 300);
+    for (Index i : out.batch.items) ++counts[i];
+  }
+  REQUIRE(counts.size() == 3);
+  for (Index i : {Index(3), Index(500), Index(999)}) {
+    CHECK(counts[i] > 850);  // expected 1000 each; sd ~26
+    CHECK(counts[i] < 1150);
+  }
+}
+
+TEST_CASE("sampler: counts follow the rate", "[sampler]") {
+  const Interactions train = random_train(40, 30, 0.3, 1);
+  std::vector<Index> users;
+  for (Index k = 0; k < 40; ++k) users.push_back(k);
+  const Batch labeled = labeled_of(users);
+  FakeModel model{40, 30};
+  for (double rate : {1.0, 2.0, 0.5, 0.0, 1.5, 0.3, 3.0}) {
+    const Index expected = static_cast<Index>(std::llround(rate * 40));
+    UniformSampler u(rate);
+    u.prepare(train, nullptr, {});
+    DNSSampler d(rate, 3);
+    d.prepare(train, nullptr, {});
+    SRNSOptions o;
+    o.rate = rate;
+    SRNSSampler r(o);
+    r.prepare(train, nullptr, {});
+    Rng rng(5);
+    CHECK(draw(u, labeled, model, rng).size() == expected);
+    CHECK(draw(d, labeled, model, rng).size() == expected);
+    CHECK(draw(r, labeled, model, rng).size() == expected);
+  }
+}
+
+TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[sampler]") {
+  const Interactions train = random_train(50, 200, 0.1, 2);
+  std::vector<Index> users;
+  for (Index k = 0; k < 64; ++k) users.push_back(k % 50);
+  const Batch labeled = labeled_of(users);
+  FakeModel model{50, 200};
+  UniformSampler u(1.5);
+  DNSSampler d(1.5, 4);
+  SRNSSampler r;
+  u.prepare(train, nullptr, {});
+  d.prepare(train, nullptr, {});
+  r.prepare(train, nullptr, {});
+  SRNSSampler r2;
+  r2.prepare(train, nullptr, {});
+  Rng a(9), b(9), c(10);
+  const auto ua = draw(u, labeled, model, a), ub = draw(u, labeled, model, b),
+             uc = draw(u, labeled, model, c);
+  CHECK(same_pairs(ua, ub));
+  CHECK_FALSE(same_pairs(ua, uc));
+  const auto da = draw(d, labeled, model, a), db = draw(d, labeled, model, b),
+             dc = draw(d, labeled, model, c);
+  CHECK(same_pairs(da, db));
+  CHECK_FALSE(same_pairs(da, dc));
+  // SRNS keeps state: compare two fresh samplers fed the same calls.
+  Rng s1(4), s2(4);
+  for (int step = 0; step < 5; ++step) {
+    r.begin_epoch(step / 2);
+    r2.begin_epoch(step / 2);
+    CHECK(same_pairs(draw(r, labeled, model, s1), draw(r2, labeled, model, s2)));
+  }
+}
+
+TEST_CASE("sampler: each unlabeled pair belongs to its labeled row's user", "[sampler]") {
+  const Interactions train = random_train(30, 100, 0.2, 3);
+  std::vector<Index> users;
+  for (Index k = 0; k < 30; ++k) users.push_back((k * 7) % 30);  // distinct users
+  const Batch labeled = labeled_of(users);
+  FakeModel model{30, 100};
+  Rng rng(1);
+  for (double rate : {1.0, 2.0, 3.0}) {  // whole cycles: pair k is for row k mod n
+    UniformSampler u(rate);
+    DNSSampler d(rate, 3);
+    SRNSOptions o;
+    o.rate = rate;
+    SRNSSampler r(o);
+    u.prepare(train, nullptr, {});
+    d.prepare(train, nullptr, {});
+    r.prepare(train, nullptr, {});
+    for (const auto& out : {draw(u, labeled, model, rng), draw(d, labeled, model, rng),
+                            draw(r, labeled, model, rng)}) {
+      REQUIRE(out.size() == static_cast<Index>(rate) * 30);
+      for (std::size_t k = 0; k < out.batch.users.size(); ++k)
+        CHECK(out.batch.users[k] == users[k % 30]);
+    }
+  }
+  // A fraction: a seeded choice of distinct rows.
+  UniformSampler half(0.5);
+  half.prepare(train, nullptr, {});
+  std::set<Index> seen;
+  const auto out = draw(half, labeled, model, rng);
+  REQUIRE(out.size() == 15);
+  for (Index u : out.batch.users) {
+    CHECK(std::find(users.begin(), users.end(), u) != users.end());
+    CHECK(seen.insert(u).second);
+  }
+  // ... which is not simply the first rows.
+  std::set<Index> first(users.begin(), users.begin() + 15);
+  CHECK(seen != first);
+}
+
+TEST_CASE("sampler: a user who rated every item is skipped, never loops", "[sampler]") {
+  Interactions train;
+  train.num_users = 3;
+  train.num_items = 20;
+  for (Index i = 0; i < 20; ++i) train.push_back(0, i, 1.0f);  // user 0 rated everything
+  train.push_back(1, 4, 0.0f);
+  const Batch labeled = labeled_of({0, 1, 0, 2, 0});
+  FakeModel model{3, 20};
+  UniformSampler u(2.0);
+  DNSSampler d(2.0, 3);
+  SRNSOptions o;
+  o.rate = 2.0;
+  SRNSSampler r(o);
+  u.prepare(train, nullptr, {});
+  d.prepare(train, nullptr, {});
+  r.prepare(train, nullptr, {});
+  Rng rng(2);
+  for (const auto& out :
+       {draw(u, labeled, model, rng), draw(d, labeled, model, rng), draw(r, labeled, model, rng)}) {
+    // The documented fallback: no pair for user 0; rows of users 1 and 2 get theirs.
+    REQUIRE(out.size() == 4);
+    CHECK(out.batch.users == std::vector<Index>{1, 2, 1, 2});
+    for (std::size_t k = 0; k < 4; ++k)
+      CHECK_FALSE((out.batch.users[k] == 1 && out.batch.items[k] == 4));
+  }
+  CHECK(r.memory(0).empty());
+}
+
+TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "[sampler]") {
+  const Interactions train = random_train(20, 20, 0.3, 4);
+  const PairIndex index(train);
+  Interactions pool;
+  pool.num_users = 20;
+  pool.num_items = 20;
+  std::map<std::pair<Index, Index>, float> truth;
+  Index training_rows = 0;
+  Rng g(8);
+  for (int k = 0; k < 40; ++k) {
+    const Index u = g.index(20), i = g.index(20);
+    if (truth.count({u, i})) continue;
+    const float y = k % 3 == 0 ? 1.0f : (k % 3 == 1 ? 0.0f : std::nanf(""));
+    pool.push_back(u, i, y);
+    if (index.contains(u, i))
+      ++training_rows;
+    else
+      truth[{u, i}] = y;
+  }
+  REQUIRE(training_rows > 0);  // such rows are dropped, never returned
+  const Batch labeled = labeled_of(std::vector<Index>(50, 0));
+  FakeModel model{20, 20};
+  UniformSampler u(1.0);
+  DNSSampler d(1.0, 3);
+  u.prepare(train, &pool, {});
+  d.prepare(train, &pool, {});
+  Rng rng(3);
+  std::set<std::pair<Index, Index>> drawn;
+  for (const auto& out : {draw(u, labeled, model, rng), draw(d, labeled, model, rng)}) {
+    REQUIRE(out.size() == 50);
+    for (std::size_t k = 0; k < 50; ++k) {
+      const std::pair<Index, Index> pair{out.batch.users[k], out.batch.items[k]};
+      REQUIRE(truth.count(pair) == 1);
+      const float y = truth[pair];
+      if (std::isnan(y))
+        CHECK(std::isnan(out.truth[k]));
+      else
+        CHECK(out.truth[k] == y);
+      drawn.insert(pair);
+    }
+  }
+  CHECK(drawn.size() > 10);
+  // An empty pool means uniform sampling; a pool made only of training pairs is an error.
+  Interactions empty;
+  CHECK_NOTHROW(u.prepare(train, &empty, {}));
+  CHECK_THROWS_AS(u.prepare(train, &train, {}), invlearn::InvalidArgument);
+  SRNSSampler r;
+  CHECK_THROWS_AS(r.prepare(train, &pool, {}), invlearn::InvalidArgument);
+}
+
+TEST_CASE("sampler: truth comes from the TruthFn, NaN without one", "[sampler]") {
+  const Interactions train = random_train(10, 30, 0.2, 5);
+  const Batch labeled = labeled_of({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
+  FakeModel model{10, 30};
+  const invlearn::TruthFn fn = [](Index u, Index i) { return static_cast<float>((u + i) % 2); };
+  UniformSampler with(3.0), without(3.0);
+  DNSSampler dns(3.0, 2);
+  SRNSSampler srns;
+  with.prepare(train, nullptr, fn);
+  without.prepare(train, nullptr, {});
+  dns.prepare(train, nullptr, fn);
+  srns.prepare(train, nullptr, fn);
+  Rng rng(4);
+  for (const auto& out : {draw(with, labeled, model, rng), draw(dns, labeled, model, rng),
+                          draw(srns, labeled, model, rng)})
+    for (std::size_t k = 0; k < out.truth.size(); ++k)
+      CHECK(out.truth[k] == static_cast<float>((out.batch.users[k] + out.batch.items[k]) % 2));
+  for (float y : draw(without, labeled, model, rng).truth) CHECK(std::isnan(y));
+}
+
+TEST_CASE("sampler: dns keeps the highest-scoring candidate, in one forward call", "[sampler]") {
+  const Interactions train = random_train(25, 60, 0.3, 6);
+  const PairIndex index(train);
+  std::vector<Index> users;
+  for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
+  const Batch labeled = labeled_of(users);
+  FakeModel model{25, 60};
+  DNSSampler d(1.5, 4);
+  d.prepare(train, nullptr, {});
+  Rng rng(12);
+  for (int rep = 0; rep < 5; ++rep) {
+    model.calls = 0;
+    const auto out = draw(d, labeled, model, rng);
+    CHECK(model.calls == 1);
+    REQUIRE(out.size() == 60);
+    REQUIRE(model.last.size() == 60 * 4);
+    for (std::size_t p = 0; p < 60; ++p) {
+      Index best = -1;
+      for (std::size_t t = p * 4; t < p * 4 + 4; ++t) {
+        CHECK(model.last.users[t] == out.batch.users[p]);
+        CHECK_FALSE(index.contains(model.last.users[t], model.last.items[t]));
+        best = std::max(best, model.last.items[t]);  // score = item id
+      }
+      CHECK(out.batch.items[p] == best);
+    }
+  }
+}
+
+TEST_CASE("sampler: dns with one candidate equals uniform for the same seed", "[sampler]") {
+  const Interactions train = random_train(25, 60, 0.3, 6);
+  std::vector<Index> users;
+  for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
+  const Batch labeled = labeled_of(users);
+  FakeModel model{25, 60};
+  Interactions pool = random_train(25, 60, 0.1, 99);
+  for (const Interactions* p : {static_cast<const Interactions*>(nullptr), &pool}) {
+    for (double rate : {1.0, 0.7, 2.5}) {
+      UniformSampler u(rate);
+      DNSSampler d(rate, 1);
+      u.prepare(train, p, {});
+      d.prepare(train, p, {});
+      Rng a(21), b(21);
+      for (int rep = 0; rep < 3; ++rep) {
+        const auto ua = draw(u, labeled, model, a);
+        const auto db = draw(d, labeled, model, b);
+        CHECK(same_pairs(ua, db));
+      }
+    }
+  }
+}
+
+TEST_CASE("sampler: dns scores with a float GMF", "[sampler]") {
+  const Interactions train = random_train(30, 40, 0.2, 8);
+  const PairIndex index(train);
+  invlearn::GMF<float> gmf(30, 40);
+  auto ws = gmf.workspace(8);  // too small on purpose: the sampler reserves what it needs
+  DNSSampler d(2.0, 5);
+  d.prepare(train, nullptr, {});
+  SRNSSampler r;
+  r.prepare(train, nullptr, {});
+  Rng rng(1);
+  UnlabeledBatch out;
+  d.sample(train.view(), gmf, ws, rng, out);
+  REQUIRE(out.size() == 2 * train.size());
+  for (std::size_t k = 0; k < out.batch.users.size(); ++k)
+    CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
+  r.sample(train.view(), gmf, ws, rng, out);
+  REQUIRE(out.size() == train.size());
+  for (std::size_t k = 0; k < out.batch.users.size(); ++k)
+    CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
+}
+
+TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in memory",
+          "[sampler]") {
+  const Interactions train = random_train(40, 30, 0.5, 9);
+  const PairIndex index(train);
+  std::vector<Index> users;
+  for (Index k = 0; k < 64; ++k) users.push_back((k * 13) % 40);
+  const Batch labeled = labeled_of(users);
+  FakeModel model{40, 30};
+  Rng noise(77);
+  model.score = [&noise](Index, Index i) { return static_cast<double>(i % 7) + noise.normal(); };
+  SRNSOptions o;
+  o.memory = 6;
+  o.fresh = 4;
+  o.history = 3;
+  o.warmup = 1;
+  SRNSSampler r(o);
+  r.prepare(train, nullptr, {});
+  Rng rng(31);
+  for (int epoch = 0; epoch < 4; ++epoch) {
+    r.begin_epoch(epoch);
+    for (int step = 0; step < 5; ++step) {
+      model.calls = 0;
+      const auto out = draw(r, labeled, model, rng);
+      CHECK(model.calls == 1);
+      REQUIRE(out.size() == 64);
+      for (std::size_t k = 0; k < 64; ++k) {
+        CHECK(out.batch.users[k] == users[k]);
+        CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
+      }
+    }
+  }
+  for (Index u = 0; u < 40; ++u) {
+    const auto mem = r.memory(u);
+    REQUIRE(mem.size() == 6);
+    for (Index i : mem) CHECK_FALSE(index.contains(u, i));
+  }
+}
+
+TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory item",
+          "[sampler]") {
+  const Interactions train = random_train(20, 80, 0.3, 10);
+  std::vector<Index> users;
+  for (Index k = 0; k < 20; ++k) users.push_back(k);  // distinct: one draw per user per call
+  const Batch labeled = labeled_of(users);
+  FakeModel model{20, 80};  // score = item id
+  SRNSOptions o;
+  o.memory = 5;
+  o.fresh = 3;
+  o.alpha = 0.0;
+  o.temperature = 0.0;
+  SRNSSampler r(o);
+  r.prepare(train, nullptr, {});
+  Rng rng(5);
+  draw(r, labeled, model, rng);  // initialises every memory
+  for (int step = 0; step < 6; ++step) {
+    r.begin_epoch(step);
+    std::vector<std::vector<Index>> before;
+    for (Index u = 0; u < 20; ++u) before.push_back(r.memory(u));
+    const auto out = draw(r, labeled, model, rng);
+    REQUIRE(out.size() == 20);
+    for (Index u = 0; u < 20; ++u) {
+      const auto& mem = before[static_cast<std::size_t>(u)];
+      CHECK(out.batch.items[static_cast<std::size_t>(u)] == *std::max_element(mem.begin(), mem.end()));
+      // The refill keeps the S1 best of memory ∪ fresh: all the items scored for u.
+      std::vector<Index> scored;
+      for (std::size_t k = 0; k < model.last.users.size(); ++k)
+        if (model.last.users[k] == u) scored.push_back(model.last.items[k]);
+      REQUIRE(scored.size() == 8);
+      std::sort(scored.rbegin(), scored.rend());
+      auto after = r.memory(u);
+      std::sort(after.rbegin(), after.rend());
+      CHECK(after == std::vector<Index>(scored.begin(), scored.begin() + 5));
+    }
+  }
+}
+
+TEST_CASE("sampler: srns std bonus prefers an item whose score moves", "[sampler]") {
+  // User 0 may draw items 0 and 1 only (the others are training pairs). Item 0's score
+  // oscillates across epochs (0, 2, 0, 2, ...: std 1); item 1 stays at 1.5. With fresh = 0
+  // the memory never changes, so only the choice rule is seen.
+  Interactions train;
+  train.num_users = 1;
+  train.num_items = 4;
+  train.push_back(0, 2, 1.0f);
+  train.push_back(0, 3, 0.0f);
+  int epoch = 0;
+  FakeModel model{1, 4};
+  model.score = [&epoch](Index, Index i) {
+    if (i == 0) return epoch % 2 == 0 ? 0.0 : 2.0;
+    return 1.5;
+  };
+  const Batch labeled = labeled_of({0});
+  auto run = [&](double alpha) {
+    SRNSOptions o;
+    o.memory = 8;
+    o.fresh = 0;
+    o.alpha = alpha;
+    o.warmup = 0;
+    SRNSSampler r(o);
+    r.prepare(train, nullptr, {});
+    Rng rng(3);
+    std::vector<Index> chosen;
+    for (epoch = 0; epoch < 4; ++epoch) {
+      r.begin_epoch(epoch);
+      const auto out = draw(r, labeled, model, rng);
+      REQUIRE(out.size() == 1);
+      chosen.push_back(out.batch.items[0]);
+      const auto mem = r.memory(0);
+      REQUIRE(std::count(mem.begin(), mem.end(), 0) > 0);  // both items are in memory
+      REQUIRE(std::count(mem.begin(), mem.end(), 1) > 0);
+    }
+    return chosen;
+  };
+  // alpha = 0: the higher score each epoch.
+  CHECK(run(0.0) == std::vector<Index>{1, 0, 1, 0});
+  // alpha = 5: no history in epoch 0; from epoch 1 item 0's std (1) outweighs the gap.
+  CHECK(run(5.0) == std::vector<Index>{1, 0, 0, 0});
+}
+
+TEST_CASE("sampler: srns alpha warms up linearly", "[sampler]") {
+  SRNSOptions o;
+  o.alpha = 4.0;
+  o.warmup = 2;
+  SRNSSampler r(o);
+  r.begin_epoch(0);
+  CHECK(r.current_alpha() == 0.0);
+  r.begin_epoch(1);
+  CHECK(r.current_alpha() == 2.0);
+  r.begin_epoch(2);
+  CHECK(r.current_alpha() == 4.0);
+  r.begin_epoch(9);
+  CHECK(r.current_alpha() == 4.0);
+}

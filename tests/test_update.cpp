@@ -1,0 +1,274 @@
+// Update policies and the Inverse Gradient meta step: Theorem 1 as a property,
+// constructed cases with a known best candidate, ties, and equivalences.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+
+#include "invlearn/loss/bce.hpp"
+#include "invlearn/loss/inverse_dual.hpp"
+#include "invlearn/model/gmf.hpp"
+#include "invlearn/optim/adam.hpp"
+#include "invlearn/optim/sgd.hpp"
+#include "invlearn/update/direct.hpp"
+#include "invlearn/update/inverse.hpp"
+#include "invlearn/update/inverse_gradient.hpp"
+#include "invlearn/update/joint.hpp"
+#include "invlearn/update/no_update.hpp"
+#include "support/bias_model.hpp"
+
+using invlearn::Batch;
+using invlearn::Index;
+using invlearn::UnlabeledBatch;
+using invlearn_test::BiasModel;
+
+namespace {
+
+// Runs one step of `Policy` on (labeled, unlabeled) and returns its record.
+template <class Policy, class Model, class Optimizer = invlearn::SGD>
+invlearn::StepRecord run_step(Model& model, const Batch& labeled, const UnlabeledBatch& unlabeled, double alpha,
+                              Policy policy = {}, Optimizer optimizer = Optimizer(0.0)) {
+  invlearn::BCE bce;
+  invlearn::InverseDual idl;
+  invlearn::StepBuffers<Model> buffers(model, 64);
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, Optimizer> ctx{model, optimizer, bce, idl,
+                                                                                    buffers, alpha};
+  invlearn::StepRecord rec;
+  policy.step(ctx, labeled.view(), &unlabeled, rec);
+  return rec;
+}
+
+UnlabeledBatch unlabeled_of(std::initializer_list<std::pair<Index, Index>> pairs) {
+  UnlabeledBatch u;
+  for (auto& p : pairs) {
+    u.batch.push_back(p.first, p.second, 0.0f);
+    u.truth.push_back(std::nanf(""));
+  }
+  return u;
+}
+
+using IG = invlearn::InverseGradient<>;
+
+}  // namespace
+
+TEST_CASE("update: Theorem 1 — on one labeled instance the candidate losses are monotone", "[update][theorem]") {
+  invlearn::Rng rng(2024);
+  int strict = 0;
+  for (int trial = 0; trial < 300; ++trial) {
+    BiasModel model(6, 6, true);
+    for (auto& t : model.parameters().tables)
+      for (Index k = 0; k < t.size(); ++k) t.data()[k] = rng.normal(0.0, 1.5);
+    model.parameters().dense[0] = rng.normal(0.0, 0.5);
+    UnlabeledBatch u;
+    for (int k = 0; k < 5; ++k) u.batch.push_back(rng.index(6), rng.index(6), 0.0f);
+    Batch labeled;
+    labeled.push_back(rng.index(6), rng.index(6), static_cast<float>(rng.index(2)));
+    const double alpha = rng.uniform(0.01, 2.0);
+    const auto rec = run_step<IG>(model, labeled, u, alpha);
+    const double ld = rec.candidate_loss[0], l = rec.candidate_loss[1], li = rec.candidate_loss[2];
+    const bool down = ld < l && l < li;
+    const bool up = ld > l && l > li;
+    INFO("trial " << trial << ": " << ld << " " << l << " " << li);
+    // The global bias c is always touched, so the instance's logit always moves.
+    CHECK((down || up));
+    strict += down || up;
+    // And IG chose the end that is lower.
+    CHECK(rec.choice == (down ? -1 : 1));
+  }
+  CHECK(strict == 300);
+}
+
+TEST_CASE("update: IG picks the direct gradient when the unlabeled pair is easy", "[update]") {
+  BiasModel model(3, 3, false);
+  model.parameters().tables[0](0, 0) = 1.0;  // user 0 likes things: logit of (0, 0) = 1 > 0
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);  // a true positive of the same user
+  // IDL labels (0, 0) positive (logit > 0), so its direct gradient raises b_0, which
+  // lowers the loss of the positive (0, 1).
+  const auto rec = run_step<IG>(model, labeled, unlabeled_of({{0, 0}}), 0.5);
+  CHECK(rec.candidate_loss[0] < rec.candidate_loss[1]);
+  CHECK(rec.candidate_loss[1] < rec.candidate_loss[2]);
+  CHECK(rec.choice == -1);
+  CHECK(model.parameters().tables[0](0, 0) > 1.0);  // θ^d was taken
+}
+
+TEST_CASE("update: IG picks the inverse gradient when the unlabeled pair is hard", "[update]") {
+  BiasModel model(3, 3, false);
+  model.parameters().tables[0](0, 0) = -1.0;  // logit of (0, 0) = -1: IDL calls it negative
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);  // but the user's items are positive
+  const auto rec = run_step<IG>(model, labeled, unlabeled_of({{0, 0}}), 0.5);
+  CHECK(rec.candidate_loss[2] < rec.candidate_loss[1]);
+  CHECK(rec.candidate_loss[1] < rec.candidate_loss[0]);
+  CHECK(rec.choice == 1);
+  CHECK(model.parameters().tables[0](0, 0) > -1.0);  // θ^i moved b_0 up
+}
+
+TEST_CASE("update: IG keeps θ when both directions raise the training-test loss", "[update]") {
+  BiasModel model(3, 4, true);
+  auto& p = model.parameters();
+  p.tables[1](1, 0) = 1.0;   // x(0, 1) = 1
+  p.tables[1](2, 0) = -1.0;  // x(0, 2) = -1
+  p.tables[1](3, 0) = 0.8;   // x(0, 3) = 0.8: IDL's gradient there is not zero
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);
+  labeled.push_back(0, 2, 0.0f);
+  // The unlabeled pair shares user 0 and the global bias: both logits shift by the
+  // same δ, and softplus(-1-δ) + softplus(-1+δ) has its minimum at δ = 0.
+  const auto before = p;
+  const auto rec = run_step<IG>(model, labeled, unlabeled_of({{0, 3}}), 0.5);
+  CHECK(rec.candidate_loss[1] < rec.candidate_loss[0]);
+  CHECK(rec.candidate_loss[1] < rec.candidate_loss[2]);
+  CHECK(rec.choice == 0);
+  CHECK(model.parameters().tables[0] == before.tables[0]);  // optimizer lr is 0 here
+  CHECK(model.parameters().tables[1] == before.tables[1]);
+}
+
+TEST_CASE("update: a tie goes to no update", "[update]") {
+  BiasModel model(4, 4, false);  // no shared dense weight
+  model.parameters().tables[0](2, 0) = 0.7;
+  Batch labeled;
+  labeled.push_back(0, 0, 1.0f);
+  const auto before = model.parameters();
+  // The unlabeled pair shares nothing with the labeled one: all three losses are equal.
+  const auto rec = run_step<IG>(model, labeled, unlabeled_of({{2, 3}}), 0.5);
+  CHECK(rec.candidate_loss[0] == rec.candidate_loss[1]);
+  CHECK(rec.candidate_loss[2] == rec.candidate_loss[1]);
+  CHECK(rec.choice == 0);
+  CHECK(model.parameters().tables[0] == before.tables[0]);
+  CHECK(model.parameters().tables[1] == before.tables[1]);
+}
+
+TEST_CASE("update: the candidate losses are those of explicitly displaced copies", "[update]") {
+  invlearn::GMFOptions o;
+  o.dim = 8;
+  o.init_std = 0.5;
+  invlearn::GMF<double> model(10, 10, o, 3);
+  invlearn::Rng rng(5);
+  Batch labeled;
+  UnlabeledBatch u;
+  for (int k = 0; k < 12; ++k) {
+    labeled.push_back(rng.index(10), rng.index(10), static_cast<float>(rng.index(2)));
+    u.batch.push_back(rng.index(10), rng.index(10), 0.0f);
+  }
+  const double alpha = 0.3;
+  // g by hand: IDL on the unlabeled batch, backward.
+  auto ws = model.workspace(16);
+  invlearn::Vector<double> x(u.batch.size()), d(u.batch.size());
+  model.forward(u.batch.view(), ws, x);
+  invlearn::InverseDual idl;
+  idl.evaluate(x.data(), nullptr, u.batch.size(), d.data());
+  auto g = model.make_gradient(16);
+  model.backward(u.batch.view(), ws, d, g);
+  double expected[3];
+  for (int s = -1; s <= 1; ++s) {
+    auto copy = model;
+    copy.apply(g, s * alpha);
+    auto ws2 = copy.workspace(16);
+    invlearn::Vector<double> y(labeled.size());
+    copy.forward(labeled.view(), ws2, y);
+    expected[s + 1] = invlearn::BCE().evaluate(y.data(), labeled.labels.data(), labeled.size(),
+                                               static_cast<double*>(nullptr));
+  }
+  const auto rec = run_step<IG>(model, labeled, u, alpha);
+  for (int c = 0; c < 3; ++c) CHECK(rec.candidate_loss[c] == Approx(expected[c]).epsilon(1e-12));
+}
+
+TEST_CASE("update: NoUpdate leaves θ bit-identical to a labels-only step", "[update]") {
+  invlearn::GMF<float> a(20, 20, {}, 1), b(20, 20, {}, 1);
+  invlearn::Rng rng(8);
+  Batch labeled;
+  UnlabeledBatch u;
+  for (int k = 0; k < 16; ++k) {
+    labeled.push_back(rng.index(20), rng.index(20), static_cast<float>(rng.index(2)));
+    u.batch.push_back(rng.index(20), rng.index(20), 0.0f);
+  }
+  invlearn::Adam oa(0.01), ob(0.01);
+  run_step<invlearn::NoUpdate>(a, labeled, u, 0.1, {}, oa);
+  // b: the same labeled step with no unlabeled batch at all.
+  invlearn::BCE bce;
+  invlearn::InverseDual idl;
+  invlearn::StepBuffers<invlearn::GMF<float>> buf(b, 64);
+  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ctx{
+      b, ob, bce, idl, buf, 0.1};
+  invlearn::labeled_step(ctx, labeled.view());
+  CHECK(a.parameters().tables[0] == b.parameters().tables[0]);
+  CHECK(a.parameters().tables[1] == b.parameters().tables[1]);
+  CHECK(a.parameters().dense == b.parameters().dense);
+}
+
+TEST_CASE("update: IG whose only candidate is DirectUpdate equals direct updates step for step", "[update]") {
+  using OnlyDirect = invlearn::InverseGradient<invlearn::TestPass, invlearn::SgdStep, invlearn::DirectUpdate>;
+  invlearn::GMFOptions o;
+  o.dim = 8;
+  invlearn::GMF<float> a(30, 30, o, 4), b(30, 30, o, 4);
+  invlearn::Adam oa(0.01), ob(0.01);
+  invlearn::Rng rng(9);
+  invlearn::BCE bce_a, bce_b;
+  invlearn::InverseDual idl_a, idl_b;
+  invlearn::StepBuffers<invlearn::GMF<float>> buf_a(a, 64), buf_b(b, 64);
+  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ca{
+      a, oa, bce_a, idl_a, buf_a, 0.05};
+  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> cb{
+      b, ob, bce_b, idl_b, buf_b, 0.05};
+  OnlyDirect ig;
+  invlearn::DirectUpdate direct;
+  for (int step = 0; step < 20; ++step) {
+    Batch labeled;
+    UnlabeledBatch u;
+    for (int k = 0; k < 24; ++k) {
+      labeled.push_back(rng.index(30), rng.index(30), static_cast<float>(rng.index(2)));
+      u.batch.push_back(rng.index(30), rng.index(30), 0.0f);
+    }
+    invlearn::StepRecord ra, rb;
+    ig.step(ca, labeled.view(), &u, ra);
+    direct.step(cb, labeled.view(), &u, rb);
+    CHECK(ra.choice == -1);
+    CHECK(ra.labeled_loss == rb.labeled_loss);
+  }
+  CHECK(a.parameters().tables[0] == b.parameters().tables[0]);
+  CHECK(a.parameters().tables[1] == b.parameters().tables[1]);
+  CHECK(a.parameters().dense == b.parameters().dense);
+}
+
+TEST_CASE("update: direct and inverse updates move θ by ∓α·g before the labeled step", "[update]") {
+  BiasModel d(3, 3, false), i(3, 3, false);
+  d.parameters().tables[0](0, 0) = 1.0;
+  i.parameters().tables[0](0, 0) = 1.0;
+  Batch labeled;
+  labeled.push_back(2, 2, 1.0f);  // shares nothing: only the unlabeled step moves row 0
+  const auto u = unlabeled_of({{0, 0}});
+  run_step<invlearn::DirectUpdate>(d, labeled, u, 0.5);
+  run_step<invlearn::InverseUpdate>(i, labeled, u, 0.5);
+  // IDL gradient at x = 1 is σ(1) - w¹(1) (n = 1); the direct step subtracts 0.5 of it.
+  const double p = invlearn::softplus(-1.0), n = invlearn::softplus(1.0);
+  const double g = invlearn::sigmoid(1.0) - n * n / (n * n + p * p);
+  CHECK(d.parameters().tables[0](0, 0) == Approx(1.0 - 0.5 * g).epsilon(1e-6));
+  CHECK(i.parameters().tables[0](0, 0) == Approx(1.0 + 0.5 * g).epsilon(1e-6));
+}
+
+TEST_CASE("update: NormalizedStep moves each touched coordinate by about α", "[update]") {
+  BiasModel model(3, 3, false);
+  model.parameters().tables[0](0, 0) = 1.0;
+  Batch labeled;
+  labeled.push_back(2, 2, 1.0f);
+  using Normalized = invlearn::DirectUpdateWith<invlearn::NormalizedStep>;
+  run_step<Normalized>(model, labeled, unlabeled_of({{0, 0}}), 0.01);
+  // First step: m̂/√v̂ = sign(g) = -1 here (IDL pulls a positive logit up): +α.
+  CHECK(model.parameters().tables[0](0, 0) == Approx(1.0 + 0.01).epsilon(1e-6));
+}
+
+TEST_CASE("update: JointUpdate weighs labeled and unlabeled rows by their counts", "[update]") {
+  BiasModel model(3, 3, false);
+  Batch labeled;
+  labeled.push_back(0, 0, 1.0f);
+  const auto u = unlabeled_of({{1, 1}, {1, 2}, {2, 1}});
+  const auto rec = run_step<invlearn::JointUpdate>(model, labeled, u, 0.1, {}, invlearn::SGD(1.0));
+  // At θ = 0 every logit is 0: the labeled BCE is log 2, IDL is log 2 (w¹ = 1/2).
+  CHECK(rec.labeled_loss == Approx(std::log(2.0)));
+  CHECK(rec.unlabeled_loss == Approx(std::log(2.0)));
+  // dL/dx for the labeled row: (σ(0) - 1)/1 · (1/4) → b_0 moves by +0.125 with lr 1.
+  CHECK(model.parameters().tables[0](0, 0) == Approx(0.125));
+  // Unlabeled rows: (σ(0) - w¹)/3 · (3/4) = 0: IDL at a logit of 0 pulls neither way.
+  CHECK(model.parameters().tables[0](1, 0) == Approx(0.0).margin(1e-12));
+}
