@@ -205,7 +205,8 @@ TEST_CASE("metrics: auc equals the brute-force pair count on random data with ti
     const double positive_rate = 0.1 + 0.1 * static_cast<double>(seed % 7);
     const Fixture f = random_fixture(seed, 200 + 37 * seed, 10, levels, positive_rate);
     INFO("seed " << seed << ", levels " << levels);
-    CHECK(invlearn::auc(f.labels, f.scores) == Approx(brute_auc(f.labels, f.scores)).epsilon(1e-12));
+    CHECK(invlearn::auc(f.labels, f.scores) ==
+          Approx(brute_auc(f.labels, f.scores)).epsilon(1e-12));
   }
   // Continuous scores too (almost no ties).
   invlearn::Rng rng(99);

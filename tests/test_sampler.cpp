@@ -37,7 +37,9 @@ struct FakeModel {
   using Scalar = double;
   struct Workspace {};
 
-  Index users = 0, items = 0;
+  FakeModel(Index num_users, Index num_items) : users(num_users), items(num_items) {}
+
+  Index users, items;
   std::function<double(Index, Index)> score = [](Index, Index i) { return static_cast<double>(i); };
   mutable Batch last;
   mutable int calls = 0;
@@ -116,7 +118,7 @@ TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
   const PairIndex index(train);
   UniformSampler s(2.0);
   s.prepare(train, nullptr, {});
-  FakeModel model{60, 50};
+  FakeModel model(60, 50);
   Rng rng(3, invlearn::Stream::sampler);
   Index drawn = 0;
   for (Index start = 0; start + 256 <= train.size(); start += 256) {
@@ -168,7 +170,7 @@ TEST_CASE("sampler: counts follow the rate", "[sampler]") {
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k);
   const Batch labeled = labeled_of(users);
-  FakeModel model{40, 30};
+  FakeModel model(40, 30);
   for (double rate : {1.0, 2.0, 0.5, 0.0, 1.5, 0.3, 3.0}) {
     const Index expected = static_cast<Index>(std::llround(rate * 40));
     UniformSampler u(rate);
@@ -191,7 +193,7 @@ TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[samp
   std::vector<Index> users;
   for (Index k = 0; k < 64; ++k) users.push_back(k % 50);
   const Batch labeled = labeled_of(users);
-  FakeModel model{50, 200};
+  FakeModel model(50, 200);
   UniformSampler u(1.5);
   DNSSampler d(1.5, 4);
   SRNSSampler r;
@@ -223,7 +225,7 @@ TEST_CASE("sampler: each unlabeled pair belongs to its labeled row's user", "[sa
   std::vector<Index> users;
   for (Index k = 0; k < 30; ++k) users.push_back((k * 7) % 30);  // distinct users
   const Batch labeled = labeled_of(users);
-  FakeModel model{30, 100};
+  FakeModel model(30, 100);
   Rng rng(1);
   for (double rate : {1.0, 2.0, 3.0}) {  // whole cycles: pair k is for row k mod n
     UniformSampler u(rate);
@@ -263,7 +265,7 @@ TEST_CASE("sampler: a user who rated every item is skipped, never loops", "[samp
   for (Index i = 0; i < 20; ++i) train.push_back(0, i, 1.0f);  // user 0 rated everything
   train.push_back(1, 4, 0.0f);
   const Batch labeled = labeled_of({0, 1, 0, 2, 0});
-  FakeModel model{3, 20};
+  FakeModel model(3, 20);
   UniformSampler u(2.0);
   DNSSampler d(2.0, 3);
   SRNSOptions o;
@@ -305,7 +307,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
   }
   REQUIRE(training_rows > 0);  // such rows are dropped, never returned
   const Batch labeled = labeled_of(std::vector<Index>(50, 0));
-  FakeModel model{20, 20};
+  FakeModel model(20, 20);
   UniformSampler u(1.0);
   DNSSampler d(1.0, 3);
   u.prepare(train, &pool, {});
@@ -337,7 +339,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
 TEST_CASE("sampler: truth comes from the TruthFn, NaN without one", "[sampler]") {
   const Interactions train = random_train(10, 30, 0.2, 5);
   const Batch labeled = labeled_of({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-  FakeModel model{10, 30};
+  FakeModel model(10, 30);
   const invlearn::TruthFn fn = [](Index u, Index i) { return static_cast<float>((u + i) % 2); };
   UniformSampler with(3.0), without(3.0);
   DNSSampler dns(3.0, 2);
@@ -360,7 +362,7 @@ TEST_CASE("sampler: dns keeps the highest-scoring candidate, in one forward call
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model{25, 60};
+  FakeModel model(25, 60);
   DNSSampler d(1.5, 4);
   d.prepare(train, nullptr, {});
   Rng rng(12);
@@ -387,8 +389,8 @@ TEST_CASE("sampler: dns with one candidate equals uniform for the same seed", "[
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model{25, 60};
-  Interactions pool = random_train(25, 60, 0.1, 99);
+  FakeModel model(25, 60);
+  const Interactions pool = random_train(25, 60, 0.1, 99);
   for (const Interactions* p : {static_cast<const Interactions*>(nullptr), &pool}) {
     for (double rate : {1.0, 0.7, 2.5}) {
       UniformSampler u(rate);
@@ -433,7 +435,7 @@ TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in mem
   std::vector<Index> users;
   for (Index k = 0; k < 64; ++k) users.push_back((k * 13) % 40);
   const Batch labeled = labeled_of(users);
-  FakeModel model{40, 30};
+  FakeModel model(40, 30);
   Rng noise(77);
   model.score = [&noise](Index, Index i) { return static_cast<double>(i % 7) + noise.normal(); };
   SRNSOptions o;
@@ -470,7 +472,7 @@ TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory it
   std::vector<Index> users;
   for (Index k = 0; k < 20; ++k) users.push_back(k);  // distinct: one draw per user per call
   const Batch labeled = labeled_of(users);
-  FakeModel model{20, 80};  // score = item id
+  FakeModel model(20, 80);  // score = item id
   SRNSOptions o;
   o.memory = 5;
   o.fresh = 3;
@@ -512,7 +514,7 @@ TEST_CASE("sampler: srns std bonus prefers an item whose score moves", "[sampler
   train.push_back(0, 2, 1.0f);
   train.push_back(0, 3, 0.0f);
   int epoch = 0;
-  FakeModel model{1, 4};
+  FakeModel model(1, 4);
   model.score = [&epoch](Index, Index i) {
     if (i == 0) return epoch % 2 == 0 ? 0.0 : 2.0;
     return 1.5;

@@ -232,6 +232,8 @@ class RatingsParser {
   /// Reserves room for about `rows` rows, so the output vectors are not regrown
   /// (and copied) while a large file streams in.
   void reserve(std::size_t rows) {
+    direct_limit_ = static_cast<std::uint32_t>(
+        std::min<std::size_t>(kDirectCacheLimit, std::max<std::size_t>(1u << 16, 4 * rows)));
     out_.users.reserve(rows);
     out_.items.reserve(rows);
     out_.values.reserve(rows);
@@ -437,14 +439,16 @@ class RatingsParser {
     return last_user_;
   }
 
-  /// Largest numeric id served from the direct cache (bounds its memory to 16 MiB).
+  /// Numeric ids below this are served from the direct cache, at most 16 MiB of it;
+  /// reserve() lowers the bound to 4 × the expected rows (at least 65536), so a small
+  /// file with one huge id does not allocate the whole cache.
   static constexpr std::uint32_t kDirectCacheLimit = 1u << 22;
 
   /// The dense index of `raw`. Most ids are small decimal integers: those written in
   /// canonical form (no sign, no leading zero) are looked up in a plain array indexed
   /// by their value, which only caches what the IdMap returned — "014" and "14" are
   /// still different ids, because "014" is not canonical and takes the IdMap path.
-  static Index map_id(std::string_view raw, IdMap& map, std::vector<std::int32_t>& cache) {
+  Index map_id(std::string_view raw, IdMap& map, std::vector<std::int32_t>& cache) const {
     std::uint32_t v = 0;
     bool canonical = !raw.empty() && raw.size() <= 7 && !(raw.size() > 1 && raw[0] == '0');
     for (std::size_t k = 0; canonical && k < raw.size(); ++k) {
@@ -452,7 +456,7 @@ class RatingsParser {
       if (d > 9) canonical = false;
       v = v * 10 + d;
     }
-    if (!canonical || v >= kDirectCacheLimit) return map.get_or_add(std::string(raw));
+    if (!canonical || v >= direct_limit_) return map.get_or_add(std::string(raw));
     if (v >= cache.size()) cache.resize(std::max<std::size_t>(v + 1, 2 * cache.size()), -1);
     std::int32_t& slot = cache[v];
     if (slot < 0) {
@@ -521,6 +525,7 @@ class RatingsParser {
   std::string last_user_raw_;
   Index last_user_ = -1;
   std::vector<std::int32_t> user_cache_, item_cache_;
+  std::uint32_t direct_limit_ = 1u << 16;
 };
 
 /// Feeds every line of `text` (split at '\n'; a last line without newline counts).

@@ -509,6 +509,19 @@ class SRNSSampler {
     return opt_.alpha * std::min(1.0, t / static_cast<double>(opt_.warmup));
   }
 
+  /// Checkpoint archive protocol (io/checkpoint.hpp): the memories and score histories.
+  /// Note that prepare() starts a fresh memory, and Trainer::fit() calls it.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(slots_, history_, ready_);
+    const std::size_t s1 = static_cast<std::size_t>(opt_.memory);
+    ar.check(slots_.size() == ready_.size() * s1 &&
+                 history_.size() == slots_.size() * static_cast<std::size_t>(opt_.history),
+             "SRNS memory sizes disagree with the sampler's memory and history options");
+    for (const Slot& s : slots_)
+      ar.check(s.head < opt_.history && s.count <= opt_.history, "SRNS slot ring out of range");
+  }
+
   /// The memory of user u (S1 items; empty before u was first sampled).
   std::vector<Index> memory(Index u) const {
     std::vector<Index> items;
@@ -590,6 +603,10 @@ class SRNSSampler {
     std::int32_t last_epoch = std::numeric_limits<std::int32_t>::min();  ///< epoch of the last record
     std::uint16_t count = 0;  ///< scores recorded (at most T)
     std::uint16_t head = 0;   ///< ring position of the next record
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(item, last_epoch, count, head);
+    }
   };
   struct UserRef {
     Index id;

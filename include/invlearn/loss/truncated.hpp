@@ -40,6 +40,12 @@ class Truncated {
   std::int64_t iteration() const { return iteration_; }
   void set_iteration(std::int64_t t) { iteration_ = t; }
 
+  /// Checkpoint archive protocol (io/checkpoint.hpp): the schedule's batch counter.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(iteration_);
+  }
+
   /// Loss of the batch; advances the schedule by one batch.
   template <class S>
   double evaluate(const S* logits, const float* labels, Index n, S* dlogits) {

@@ -121,7 +121,8 @@ inline double auc(const std::vector<float>& labels, const std::vector<double>& s
 
 /// Group AUC: the per-user AUC averaged over users.
 struct GaucResult {
-  /// \f$\frac{1}{|U'|}\sum_{u\in U'} \mathrm{AUC}_u\f$ (the paper's GAUC; NaN if \f$U'\f$ is empty).
+  /// \f$\frac{1}{|U'|}\sum_{u\in U'} \mathrm{AUC}_u\f$, the paper's GAUC
+  /// (NaN if \f$U'\f$ is empty).
   double unweighted;
   /// \f$\sum_{u\in U'} n_u\,\mathrm{AUC}_u \big/ \sum_{u\in U'} n_u\f$, with \f$n_u\f$ the
   /// user's number of rows (NaN if \f$U'\f$ is empty).

@@ -48,6 +48,13 @@ class AdamState {
     v.dense.setZero(params.dense.size());
     t = 0;
   }
+  /// Checkpoint archive protocol (io/checkpoint.hpp): m, v and t; m and v must agree.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(m, v, t);
+    ar.check(m.tables.size() == v.tables.size() && m.dense.size() == v.dense.size(),
+             "Adam moments m and v differ in shape");
+  }
 };
 
 class Adam {
@@ -119,6 +126,13 @@ class Adam {
   const AdamState<S>& state() const {
     if constexpr (std::is_same<S, float>::value) return float_state_;
     else return double_state_;
+  }
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp): the moments and step counts
+  /// (the options come from the code that builds the optimizer, not from the file).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(float_state_, double_state_);
   }
 
  private:

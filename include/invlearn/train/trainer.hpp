@@ -74,6 +74,12 @@ struct TrainerState {
   int best_epoch = 0;
   double best_valid_loss = std::numeric_limits<double>::infinity();
   Parameters<S> best;  ///< θ at best_epoch (empty before the first epoch)
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp).
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(epochs_done, global_step, shuffle_rng, sampler_rng, best_epoch, best_valid_loss, best);
+  }
 };
 
 /// Trains `Model` on labeled rows, with unlabeled pairs from `Sampler` handled by
@@ -97,9 +103,10 @@ class Trainer {
   using EpochCallback = std::function<bool(const EpochReport&)>;
   using StepCallback = std::function<void(const TraceRow&)>;
 
-  Trainer(Model& model, const TrainerOptions& options = {}, LabeledLoss labeled_loss = {},
-          UnlabeledLoss unlabeled_loss = {}, UpdatePolicy policy = {}, Optimizer optimizer = {},
-          Sampler sampler = {})
+  explicit Trainer(Model& model, const TrainerOptions& options = TrainerOptions(),
+                   LabeledLoss labeled_loss = LabeledLoss(), UnlabeledLoss unlabeled_loss = UnlabeledLoss(),
+                   UpdatePolicy policy = UpdatePolicy(), Optimizer optimizer = Optimizer(),
+                   Sampler sampler = Sampler())
       : model_(model),
         options_(options),
         labeled_loss_(std::move(labeled_loss)),

@@ -72,7 +72,7 @@ struct has_positive_weights<L, std::void_t<decltype(std::declval<const L&>().pos
     : std::true_type {};
 
 inline void check_finite_loss(double loss, const char* what) {
-  if (!std::isfinite(loss)) throw NumericalError(std::string(what) + " is " + std::to_string(loss));
+  if (!std::isfinite(loss)) throw NumericalError(std::string(what) + " is not finite (" + std::to_string(loss) + ")");
 }
 
 template <class G>

@@ -20,6 +20,12 @@ struct SignedStep {
   static constexpr bool is_meta = false;
   StepRule rule;
 
+  /// Checkpoint archive protocol (io/checkpoint.hpp): the step rule's state, if it has one.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(rule);
+  }
+
   template <class Ctx>
   void step(Ctx& ctx, const BatchView& labeled, const UnlabeledBatch* unlabeled, StepRecord& rec) {
     using S = typename Ctx::Scalar;

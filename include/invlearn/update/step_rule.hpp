@@ -68,11 +68,24 @@ class NormalizedStep {
   struct State {
     Parameters<S> m, v;
     std::int64_t t = 0;
+    /// Checkpoint archive protocol (io/checkpoint.hpp); m and v must agree.
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(m, v, t);
+      ar.check(m.tables.size() == v.tables.size() && m.dense.size() == v.dense.size(),
+               "NormalizedStep moments m and v differ in shape");
+    }
   };
   template <class S>
   State<S>& state() {
     if constexpr (std::is_same<S, float>::value) return float_state_;
     else return double_state_;
+  }
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp): the moments of both scalar types.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(float_state_, double_state_);
   }
 
  private:

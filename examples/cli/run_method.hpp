@@ -1,0 +1,146 @@
+#pragma once
+// Running one method: build the backbone, compose the method's Trainer, fit with
+// progress (and trace) hooks, evaluate on the test rows.
+
+#include <string>
+
+#include <invlearn/ig.hpp>
+
+#include "args.hpp"
+#include "data.hpp"
+#include "json.hpp"
+#include "paths.hpp"
+#include "progress.hpp"
+#include "results.hpp"
+
+namespace cli {
+
+/// What every method of a run shares.
+struct RunSettings {
+  const Options& options;
+  const LoadedData& data;
+  Progress& progress;
+  bool several = false;  ///< more than one method: per-method output file names
+};
+
+inline invlearn::TrainerOptions trainer_options(const Options& o, const std::string& method) {
+  invlearn::TrainerOptions t;
+  t.epochs = o.epochs;
+  t.batch_size = o.batch;
+  t.lr = o.lr;
+  t.alpha = o.effective_alpha();
+  t.seed = o.seed;
+  t.threads = o.threads;
+  t.method = method;
+  t.record_steps = !o.trace.empty();  // per-step rows cost memory; keep them only to write them
+  return t;
+}
+
+template <class Model>
+Model make_model(const Options& o, const invlearn::Dataset& d) {
+  typename Model::Options m;
+  m.dim = o.dim;
+  return Model(d.num_users(), d.num_items(), m, o.seed);
+}
+
+/// Steps in one epoch, as the Trainer counts them; only a first guess for the
+/// progress bar (the first epoch's real count replaces it).
+inline long long steps_per_epoch(invlearn::Index rows, invlearn::Index batch, bool meta, double meta_fraction) {
+  auto batches = [&](long long n) { return (n + batch - 1) / batch; };
+  if (!meta || rows < 2) return batches(rows);
+  long long test = std::llround(meta_fraction * static_cast<double>(rows));
+  test = std::min<long long>(std::max<long long>(test, 1), rows - 1);
+  return batches(rows - test) + batches(test);
+}
+
+/// Fits `trainer` (which trains `model`) and evaluates the result.
+template <class TrainerT, class Model>
+MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT& trainer, const RunSettings& s) {
+  const Options& o = s.options;
+  const invlearn::Dataset& d = s.data.dataset;
+  trainer.on_step([&s](const invlearn::TraceRow& row) { s.progress.step(row.epoch); });
+  trainer.on_epoch([&s](const invlearn::EpochReport& r) {
+    s.progress.epoch(r);
+    return true;
+  });
+  s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs,
+                   steps_per_epoch(d.train.size(), o.batch, method == "ig", trainer.options().meta_fraction));
+  invlearn::FitResult fit;
+  try {
+    fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());
+  } catch (...) {
+    s.progress.end();
+    throw;
+  }
+  s.progress.end();
+
+  if (!o.trace.empty()) {
+    const std::string path = output_path(o.trace, method, s.several);
+    try {
+      trainer.trace().write_steps_csv(path);
+      trainer.trace().write_weights_csv(path + ".weights.csv");
+    } catch (const invlearn::Error& e) {
+      throw OutputError(e.what());
+    }
+  }
+
+  const invlearn::MetricReport m = invlearn::evaluate(model, d.test, 10);
+  MethodResult r;
+  r.method = method;
+  r.auc = m.auc;
+  r.gauc = m.gauc;
+  r.gauc_weighted = m.gauc_weighted;
+  r.ndcg = m.ndcg;
+  r.mrr = m.mrr;
+  r.best_epoch = fit.best_epoch;
+  r.train_seconds = fit.seconds;
+  for (int c = 0; c < 3; ++c) r.choices[c] = fit.choices[c];
+  if ((method == "idl" || method == "ig") && s.data.truth_known(o)) r.annotation_accuracy = fit.annotation_accuracy();
+  return r;
+}
+
+/// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>).
+template <class Model>
+MethodResult run_method(const std::string& method, const RunSettings& s) {
+  namespace m = invlearn::methods;
+  const invlearn::TrainerOptions t = trainer_options(s.options, method);
+  Model model = make_model<Model>(s.options, s.data.dataset);
+  const std::string kind = Model::kind;
+  if (method == "none") {
+    m::None<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "ns") {
+    m::NS<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "tce") {
+    const double drop = m::tce_drop_rate(kind);
+    m::TCE<Model> trainer(model, t, invlearn::Truncated(drop), invlearn::Truncated(drop));
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "rce") {
+    const double beta = m::rce_beta(kind);
+    m::RCE<Model> trainer(model, t, invlearn::Reweighted(beta), invlearn::Reweighted(beta));
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "idl") {
+    m::IDL<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "ig") {
+    m::IG<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "dns") {
+    m::DNS<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  if (method == "srns") {
+    m::SRNS<Model> trainer(model, t);
+    return fit_and_evaluate(method, model, trainer, s);
+  }
+  throw UsageError("--method: unknown method '" + method + "'");
+}
+
+}  // namespace cli
