@@ -111,6 +111,19 @@ TEST_CASE("sampler: constructors reject bad arguments", "[sampler]") {
   UnlabeledBatch out;
   const Batch labeled = labeled_of({0});
   CHECK_THROWS_AS(s.sample(labeled.view(), rng, out), invlearn::InvalidArgument);  // no prepare
+  // A labeled user outside the training ids, and a model smaller than the training set.
+  Interactions train;
+  train.num_users = 2;
+  train.num_items = 5;
+  train.push_back(0, 1, 1.0f);
+  s.prepare(train, nullptr, {});
+  const Batch stranger = labeled_of({2});
+  CHECK_THROWS_AS(s.sample(stranger.view(), rng, out), invlearn::InvalidArgument);
+  DNSSampler d;
+  d.prepare(train, nullptr, {});
+  FakeModel small(2, 4);
+  FakeModel::Workspace ws;
+  CHECK_THROWS_AS(d.sample(labeled.view(), small, ws, rng, out), invlearn::InvalidArgument);
 }
 
 TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {

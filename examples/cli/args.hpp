@@ -96,7 +96,7 @@ inline long long parse_integer(const std::string& flag, const std::string& text,
   if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != e)
     throw UsageError(flag + ": expected an integer, got " + quoted(text));
   if (r.ec == std::errc::result_out_of_range || v < lo || v > hi) {
-    std::string range = hi == std::numeric_limits<long long>::max()
+    std::string range = hi >= std::numeric_limits<int>::max()
                             ? "at least " + std::to_string(lo)
                             : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
     throw UsageError(flag + ": must be " + range + ", got " + text);
@@ -306,8 +306,7 @@ inline Options parse_args(const std::vector<std::string>& args) {
         }
       }
       throw UsageError("unknown flag " + detail::quoted(flag) +
-                       (best.empty() ? std::string() : " (did you mean " + best + "?)") +
-                       "; see --help");
+                       (best.empty() ? std::string() : " (did you mean " + best + "?)"));
     }
     if (std::find(seen.begin(), seen.end(), flag) != seen.end())
       throw UsageError(flag + ": given more than once");

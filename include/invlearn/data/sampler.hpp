@@ -192,6 +192,16 @@ class UnlabeledSource {
                   std::to_string(num_users_) + ")");
   }
 
+  /// Throws unless `model` covers every user and item id of the training set.
+  template <class Model>
+  void check_model(const Model& model, const char* who) const {
+    require(model.num_users() >= num_users_ && model.num_items() >= num_items_,
+            std::string(who) + ": the model has " + std::to_string(model.num_users()) +
+                " users and " + std::to_string(model.num_items()) +
+                " items, fewer than the training set's " + std::to_string(num_users_) + " and " +
+                std::to_string(num_items_));
+  }
+
   /// An item j for user u such that (u, j) is not a training pair, uniform over all such
   /// items; -1 when u has a training pair with every item (then no unlabeled pair exists).
   ///
@@ -360,6 +370,7 @@ class DNSSampler {
   void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws,
               Rng& rng, UnlabeledBatch& out) {
     source_.check_labeled(labeled, "DNSSampler");
+    source_.check_model(model, "DNSSampler");
     out.clear();
     cand_.clear();
     cand_row_.clear();
@@ -539,6 +550,7 @@ class SRNSSampler {
   void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws,
               Rng& rng, UnlabeledBatch& out) {
     source_.check_labeled(labeled, "SRNSSampler");
+    source_.check_model(model, "SRNSSampler");
     out.clear();
     const Index count = detail::sample_count(opt_.rate, labeled.size);
     const std::size_t s1 = static_cast<std::size_t>(opt_.memory);
