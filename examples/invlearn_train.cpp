@@ -14,6 +14,7 @@
 #include <invlearn/ig.hpp>
 
 #include "cli/args.hpp"
+#include "cli/checkpoint.hpp"
 #include "cli/data.hpp"
 #include "cli/json.hpp"
 #include "cli/paths.hpp"
@@ -26,18 +27,23 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-void check_outputs(const cli::Options& o) {
+/// Output and checkpoint paths are checked before any work, so a typo fails at once.
+void check_paths(const cli::Options& o) {
   const bool several = o.methods.size() > 1;
   if (!o.json.empty()) cli::check_output_path("--json", o.json);
   for (const std::string& m : o.methods) {
     if (!o.trace.empty()) cli::check_output_path("--trace", cli::output_path(o.trace, m, several));
     if (!o.save.empty()) cli::check_output_path("--save", cli::output_path(o.save, m, several));
   }
-  if (!o.save.empty() || !o.load.empty() || !o.resume.empty()) {
-    const char* flag = !o.save.empty() ? "--save" : !o.load.empty() ? "--load" : "--resume";
-    throw cli::UsageError(std::string(flag) +
-                          ": checkpoints are not available yet in this build (invlearn/io/checkpoint.hpp "
-                          "has not landed)");
+  // A resumed multi-method run starts the methods it has no file for from scratch
+  // (the interrupted run never reached them), but at least one file must be there:
+  // otherwise the path is wrong and nothing would be resumed.
+  if (!o.resume.empty() && several) {
+    bool any = false;
+    for (const std::string& m : o.methods) any = any || cli::readable(cli::output_path(o.resume, m, several));
+    if (!any)
+      throw cli::UsageError("--resume: no checkpoint found for any method (looked for " +
+                            cli::output_path(o.resume, o.methods.front(), several) + " and the like)");
   }
 }
 
@@ -61,7 +67,7 @@ int run(int argc, char** argv) {
     std::fputs(cli::help_text().c_str(), stdout);
     return 0;
   }
-  check_outputs(o);
+  check_paths(o);
   invlearn::set_threads(o.threads);
 
   const cli::LoadedData data = cli::load_data(o);

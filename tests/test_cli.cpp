@@ -152,11 +152,14 @@ TEST_CASE("cli: numbers are parsed strictly", "[cli]") {
   CHECK(contains(usage_error({"--batch", "12x"}), "--batch: expected an integer, got '12x'"));
   CHECK(contains(usage_error({"--seed", "-1"}), "--seed: expected a non-negative integer"));
   CHECK(contains(usage_error({"--seed", "18446744073709551616"}), "--seed: 18446744073709551616 does not fit"));
-  CHECK(contains(usage_error({"--epochs", "99999999999999999999"}), "--epochs: must be at least 1"));
+  CHECK(contains(usage_error({"--epochs", "99999999999999999999"}), "--epochs: 99999999999999999999 is out of range"));
+  CHECK(contains(usage_error({"--epochs", "3000000000"}), "--epochs: must be at most 2147483647, got 3000000000"));
 }
 
 TEST_CASE("cli: values out of range name the flag", "[cli]") {
-  CHECK(contains(usage_error({"--epochs", "0"}), "--epochs: must be at least 1, got 0"));
+  CHECK(contains(usage_error({"--epochs", "0"}), "--epochs: must be at least 1, got 0 (0 is allowed with --load"));
+  CHECK(parse({"--epochs", "0", "--load", "m.ckpt"}).epochs == 0);
+  CHECK(contains(usage_error({"--epochs", "-1", "--load", "m.ckpt"}), "--epochs: must be at least 1, got -1"));
   CHECK(contains(usage_error({"--epochs", "-3"}), "--epochs: must be at least 1, got -3"));
   CHECK(contains(usage_error({"--batch", "0"}), "--batch: must be at least 1, got 0"));
   CHECK(contains(usage_error({"--dim", "0"}), "--dim: must be in [1, 65536], got 0"));

@@ -1,8 +1,7 @@
 // Tests of data/sampler.hpp: uniform, DNS and SRNS unlabeled samplers.
 
-#include <catch2/catch.hpp>
-
 #include <algorithm>
+#include <catch2/catch.hpp>
 #include <cmath>
 #include <functional>
 #include <map>
@@ -441,8 +440,7 @@ TEST_CASE("sampler: dns scores with a float GMF", "[sampler]") {
     CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
 }
 
-TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in memory",
-          "[sampler]") {
+TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in memory", "[sampler]") {
   const Interactions train = random_train(40, 30, 0.5, 9);
   const PairIndex index(train);
   std::vector<Index> users;
@@ -479,8 +477,7 @@ TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in mem
   }
 }
 
-TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory item",
-          "[sampler]") {
+TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory item", "[sampler]") {
   const Interactions train = random_train(20, 80, 0.3, 10);
   std::vector<Index> users;
   for (Index k = 0; k < 20; ++k) users.push_back(k);  // distinct: one draw per user per call
@@ -503,7 +500,8 @@ TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory it
     REQUIRE(out.size() == 20);
     for (Index u = 0; u < 20; ++u) {
       const auto& mem = before[static_cast<std::size_t>(u)];
-      CHECK(out.batch.items[static_cast<std::size_t>(u)] == *std::max_element(mem.begin(), mem.end()));
+      CHECK(out.batch.items[static_cast<std::size_t>(u)] ==
+            *std::max_element(mem.begin(), mem.end()));
       // The refill keeps the S1 best of memory ∪ fresh: all the items scored for u.
       std::vector<Index> scored;
       for (std::size_t k = 0; k < model.last.users.size(); ++k)

@@ -95,12 +95,16 @@ inline long long parse_integer(const std::string& flag, const std::string& text,
   const auto r = std::from_chars(b, e, v, 10);
   if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != e)
     throw UsageError(flag + ": expected an integer, got " + quoted(text));
-  if (r.ec == std::errc::result_out_of_range || v < lo || v > hi) {
-    std::string range = hi >= std::numeric_limits<int>::max()
-                            ? "at least " + std::to_string(lo)
-                            : "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
-    throw UsageError(flag + ": must be " + range + ", got " + text);
-  }
+  if (r.ec == std::errc::result_out_of_range) throw UsageError(flag + ": " + text + " is out of range");
+  // Bounds far beyond any sensible value are implementation limits, not ranges a user
+  // needs to read: name only the bound that was crossed.
+  const bool huge_hi = hi >= std::numeric_limits<int>::max();
+  const bool huge_lo = lo == std::numeric_limits<long long>::min();
+  const std::string both = "in [" + std::to_string(lo) + ", " + std::to_string(hi) + "]";
+  if (v < lo) throw UsageError(flag + ": must be " + (huge_hi ? "at least " + std::to_string(lo) : both) + ", got " + text);
+  if (v > hi)
+    throw UsageError(flag + ": must be " + (huge_hi || huge_lo ? "at most " + std::to_string(hi) : both) + ", got " +
+                     text);
   return v;
 }
 
@@ -240,7 +244,8 @@ inline std::string help_text(const std::string& program = "invlearn-train") {
   h += "  --method M               none|ns|tce|rce|idl|ig|dns|srns|all, or a comma-separated\n"
        "                           list such as none,ig (default: all = the eight in that order)\n";
   h += "\nTraining:\n";
-  h += "  --epochs N               epochs per method, >= 1 (default: " + std::to_string(d.epochs) + ")\n";
+  h += "  --epochs N               epochs per method, >= 1; 0 with --load evaluates the loaded\n"
+       "                           parameters without training (default: " + std::to_string(d.epochs) + ")\n";
   h += "  --batch N                labeled rows per batch, >= 1 (default: " + std::to_string(d.batch) + ")\n";
   h += "  --dim N                  embedding size, >= 1 (default: " + std::to_string(d.dim) + ")\n";
   h += "  --lr X                   Adam learning rate, > 0 (default: " + number(d.lr) + ")\n";
@@ -255,12 +260,14 @@ inline std::string help_text(const std::string& program = "invlearn-train") {
   h += "  --trace PATH             write per-step CSV to PATH and IDL weight histograms to\n"
        "                           PATH.weights.csv; with several methods the method name goes\n"
        "                           before the extension: trace.csv -> trace.ig.csv (default: none)\n";
-  h += "  --save PATH              save a checkpoint after every epoch and at the end; with\n"
-       "                           several methods one file per method: model.ckpt ->\n"
-       "                           model.ig.ckpt (default: none)\n";
-  h += "  --load PATH              start from the parameters in a checkpoint (default: none)\n";
-  h += "  --resume PATH            continue an interrupted run from its last checkpoint; give\n"
-       "                           the same flags as the run that wrote it (default: none)\n";
+  h += "  --save PATH              save a training checkpoint after every epoch and at the end\n"
+       "                           (then holding the evaluated parameters); with several methods\n"
+       "                           one file per method: model.ckpt -> model.ig.ckpt (default: none)\n";
+  h += "  --load PATH              start every method from the parameters in PATH (a --save file),\n"
+       "                           with a fresh optimizer (default: none)\n";
+  h += "  --resume PATH            continue an interrupted run from its checkpoints (per method\n"
+       "                           as --save names them); give the same flags as the run that\n"
+       "                           wrote them, --save included to keep saving (default: none)\n";
   h += "  --quiet                  no progress output on stderr\n";
   h += "  --help                   show this text and exit\n";
   h += "\nProgress goes to stderr (a bar on a terminal, one line per epoch otherwise); the\n"
@@ -345,7 +352,7 @@ inline Options parse_args(const std::vector<std::string>& args) {
         throw UsageError(flag + ": must be in (0, 1], got " + v);
     } else if (flag == "--model") o.model = one_of(flag, v, {"gmf", "neumf"});
     else if (flag == "--method") o.methods = parse_methods(v);
-    else if (flag == "--epochs") o.epochs = static_cast<int>(parse_integer(flag, v, 1, kMaxInt));
+    else if (flag == "--epochs") o.epochs = static_cast<int>(parse_integer(flag, v, std::numeric_limits<long long>::min(), kMaxInt));
     else if (flag == "--batch") o.batch = parse_integer(flag, v, 1, kMaxSize);
     else if (flag == "--dim") o.dim = parse_integer(flag, v, 1, 1 << 16);
     else if (flag == "--lr") {
@@ -367,6 +374,11 @@ inline Options parse_args(const std::vector<std::string>& args) {
   }
 
   auto given = [&](const char* f) { return std::find(seen.begin(), seen.end(), f) != seen.end(); };
+
+  // 0 epochs means "evaluate the loaded parameters", which needs parameters to load.
+  if (o.epochs < 1 && !(o.epochs == 0 && !o.load.empty()))
+    throw UsageError("--epochs: must be at least 1, got " + std::to_string(o.epochs) +
+                     (o.epochs == 0 ? " (0 is allowed with --load, to evaluate without training)" : ""));
 
   // Flags that only mean something together.
   if (o.valid.empty() != o.test.empty())

@@ -7,6 +7,7 @@
 #include <invlearn/ig.hpp>
 
 #include "args.hpp"
+#include "checkpoint.hpp"
 #include "data.hpp"
 #include "json.hpp"
 #include "paths.hpp"
@@ -36,13 +37,6 @@ inline invlearn::TrainerOptions trainer_options(const Options& o, const std::str
   return t;
 }
 
-template <class Model>
-Model make_model(const Options& o, const invlearn::Dataset& d) {
-  typename Model::Options m;
-  m.dim = o.dim;
-  return Model(d.num_users(), d.num_items(), m, o.seed);
-}
-
 /// Steps in one epoch, as the Trainer counts them; only a first guess for the
 /// progress bar (the first epoch's real count replaces it).
 inline long long steps_per_epoch(invlearn::Index rows, invlearn::Index batch, bool meta, double meta_fraction) {
@@ -58,13 +52,21 @@ template <class TrainerT, class Model>
 MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT& trainer, const RunSettings& s) {
   const Options& o = s.options;
   const invlearn::Dataset& d = s.data.dataset;
+  const bool resumed = resume(trainer, o, d, method, s.several);
+  if (resumed)
+    s.progress.line("[" + method + "] resuming after epoch " + std::to_string(trainer.state().epochs_done));
   trainer.on_step([&s](const invlearn::TraceRow& row) { s.progress.step(row.epoch); });
-  trainer.on_epoch([&s](const invlearn::EpochReport& r) {
+  trainer.on_epoch([&](const invlearn::EpochReport& r) {
     s.progress.epoch(r);
+    save(trainer, o, d, method, s.several);  // between epochs: where a resumed run picks up
     return true;
   });
-  s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs,
-                   steps_per_epoch(d.train.size(), o.batch, method == "ig", trainer.options().meta_fraction));
+  // With nothing left to train (--load with --epochs 0, or a finished run resumed)
+  // fit() only restores the selected parameters.
+  const bool training = o.epochs > trainer.state().epochs_done;
+  if (training)
+    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs,
+                     steps_per_epoch(d.train.size(), o.batch, method == "ig", trainer.options().meta_fraction));
   invlearn::FitResult fit;
   try {
     fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());
@@ -73,6 +75,8 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
     throw;
   }
   s.progress.end();
+  // Once more at the end, now holding the parameters that are evaluated below.
+  save(trainer, o, d, method, s.several);
 
   if (!o.trace.empty()) {
     const std::string path = output_path(o.trace, method, s.several);
@@ -104,7 +108,7 @@ template <class Model>
 MethodResult run_method(const std::string& method, const RunSettings& s) {
   namespace m = invlearn::methods;
   const invlearn::TrainerOptions t = trainer_options(s.options, method);
-  Model model = make_model<Model>(s.options, s.data.dataset);
+  Model model = initial_model<Model>(s.options, s.data.dataset);
   const std::string kind = Model::kind;
   if (method == "none") {
     m::None<Model> trainer(model, t);

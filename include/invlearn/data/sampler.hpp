@@ -296,8 +296,8 @@ class UniformSampler {
   /// Replaces `out` with round(rate · labeled.size) unlabeled pairs (fewer only for users
   /// who rated every item).
   template <class Model>
-  void sample(const BatchView& labeled, const Model& /*model*/,
-              typename Model::Workspace& /*ws*/, Rng& rng, UnlabeledBatch& out) {
+  void sample(const BatchView& labeled, const Model& /*model*/, typename Model::Workspace& /*ws*/,
+              Rng& rng, UnlabeledBatch& out) {
     sample(labeled, rng, out);
   }
 
@@ -346,7 +346,8 @@ class DNSSampler {
 
   /// `rate` = unlabeled pairs per labeled row; `candidates` = uniform draws per pair (>= 1;
   /// 5 is our default, a common choice in DNS baselines, not a value from the paper).
-  explicit DNSSampler(double rate = 1.0, int candidates = 5) : rate_(rate), candidates_(candidates) {
+  explicit DNSSampler(double rate = 1.0, int candidates = 5)
+      : rate_(rate), candidates_(candidates) {
     detail::check_rate(rate, "DNSSampler");
     require(candidates >= 1,
             "DNSSampler: candidates must be >= 1, got " + std::to_string(candidates));
@@ -367,8 +368,8 @@ class DNSSampler {
   /// (fewer pairs only for users who rated every item). Calls model.reserve(ws, count ·
   /// candidates) and one model.forward().
   template <class Model>
-  void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws,
-              Rng& rng, UnlabeledBatch& out) {
+  void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws, Rng& rng,
+              UnlabeledBatch& out) {
     source_.check_labeled(labeled, "DNSSampler");
     source_.check_model(model, "DNSSampler");
     out.clear();
@@ -413,21 +414,21 @@ class DNSSampler {
   int candidates_;
   detail::UnlabeledSource source_;
   std::vector<Index> perm_, rows_;
-  Batch cand_;                    ///< all candidates of a batch, `candidates` per pair
-  std::vector<Index> cand_row_;   ///< pool row of each candidate (pool mode)
+  Batch cand_;                   ///< all candidates of a batch, `candidates` per pair
+  std::vector<Index> cand_row_;  ///< pool row of each candidate (pool mode)
   detail::LogitsBuffer logits_;
 };
 
 /// Options of SRNSSampler. S1, S2, T, alpha and the warm-up are the parameters of the SRNS
 /// method; the default values here are ours (see SRNSSampler).
 struct SRNSOptions {
-  double rate = 1.0;          ///< unlabeled pairs per labeled row
-  int memory = 10;            ///< S1: candidate items remembered per user
-  int fresh = 5;              ///< S2: uniform items drawn per pair to refresh the memory
-  int history = 5;            ///< T: epochs of scores kept per memory item for its std
-  double alpha = 5.0;         ///< weight of the std bonus once warmed up
-  int warmup = 2;             ///< epochs over which alpha_t rises linearly from 0 to alpha
-  double temperature = 1.0;   ///< tau of the memory refill; 0 keeps the S1 best (no randomness)
+  double rate = 1.0;         ///< unlabeled pairs per labeled row
+  int memory = 10;           ///< S1: candidate items remembered per user
+  int fresh = 5;             ///< S2: uniform items drawn per pair to refresh the memory
+  int history = 5;           ///< T: epochs of scores kept per memory item for its std
+  double alpha = 5.0;        ///< weight of the std bonus once warmed up
+  int warmup = 2;            ///< epochs over which alpha_t rises linearly from 0 to alpha
+  double temperature = 1.0;  ///< tau of the memory refill; 0 keeps the S1 best (no randomness)
 };
 
 /// SRNS (Ding, Quan, Yu, Li and Jin, "Simplify and Robustify Negative Sampling for Implicit
@@ -465,22 +466,23 @@ struct SRNSOptions {
 ///   the model does not change during sampling.
 /// - No pool: SRNS draws items per user; prepare() rejects a non-empty pool.
 ///
-/// Memory: O(users · S1 · T) floats of history plus 16 bytes per (user, slot), allocated in
-/// prepare() (about 36 MB for 100k users with the defaults: 20 MB of history, 16 MB of slots). Work per pair: one row of the
-/// forward pass per memory item of each user in the batch and per fresh item, plus O(S1 · T).
+/// Memory: O(users · S1 · T) floats of history, 16 bytes per (user, slot) and 17 per user,
+/// allocated in prepare() (about 36 MB for 100k users with the defaults: 20 MB of history, 16 MB of
+/// slots). Work per pair: one row of the forward pass per memory item of each user in the batch and
+/// per fresh item, plus O(S1 · T).
 class SRNSSampler {
  public:
   static constexpr const char* name = "srns";
 
   explicit SRNSSampler(const SRNSOptions& options = {}) : opt_(options) {
     detail::check_rate(options.rate, "SRNSSampler");
-    require(options.memory >= 1, "SRNSSampler: memory (S1) must be >= 1, got " +
-                                     std::to_string(options.memory));
+    require(options.memory >= 1,
+            "SRNSSampler: memory (S1) must be >= 1, got " + std::to_string(options.memory));
     require(options.fresh >= 0,
             "SRNSSampler: fresh (S2) must be >= 0, got " + std::to_string(options.fresh));
-    require(options.history >= 1 && options.history <= 1000,
-            "SRNSSampler: history (T) must be in [1, 1000], got " +
-                std::to_string(options.history));
+    require(
+        options.history >= 1 && options.history <= 1000,
+        "SRNSSampler: history (T) must be in [1, 1000], got " + std::to_string(options.history));
     require(std::isfinite(options.alpha) && options.alpha >= 0.0,
             "SRNSSampler: alpha must be finite and >= 0, got " + std::to_string(options.alpha));
     require(options.warmup >= 0,
@@ -547,8 +549,8 @@ class SRNSSampler {
   /// every item), updating the memories. One model.forward() over the memories of the
   /// batch's distinct users and all fresh items.
   template <class Model>
-  void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws,
-              Rng& rng, UnlabeledBatch& out) {
+  void sample(const BatchView& labeled, const Model& model, typename Model::Workspace& ws, Rng& rng,
+              UnlabeledBatch& out) {
     source_.check_labeled(labeled, "SRNSSampler");
     source_.check_model(model, "SRNSSampler");
     out.clear();
@@ -612,9 +614,10 @@ class SRNSSampler {
   /// One memory slot: its item and the bookkeeping of the item's score ring.
   struct Slot {
     Index item = 0;
-    std::int32_t last_epoch = std::numeric_limits<std::int32_t>::min();  ///< epoch of the last record
-    std::uint16_t count = 0;  ///< scores recorded (at most T)
-    std::uint16_t head = 0;   ///< ring position of the next record
+    std::int32_t last_epoch =
+        std::numeric_limits<std::int32_t>::min();  ///< epoch of the last record
+    std::uint16_t count = 0;                       ///< scores recorded (at most T)
+    std::uint16_t head = 0;                        ///< ring position of the next record
     template <class Archive>
     void serialize(Archive& ar) {
       ar(item, last_epoch, count, head);
@@ -669,8 +672,8 @@ class SRNSSampler {
 
   /// Keeps S1 of memory ∪ fresh, sampled ∝ exp(score / tau) without replacement.
   template <class Logits>
-  void refill(Slot* slots, float* hist, double* scores, const Logits& logits,
-              Index fresh, Rng& rng) {
+  void refill(Slot* slots, float* hist, double* scores, const Logits& logits, Index fresh,
+              Rng& rng) {
     const std::size_t s1 = static_cast<std::size_t>(opt_.memory);
     const std::size_t s2 = static_cast<std::size_t>(opt_.fresh);
     const std::size_t t_len = static_cast<std::size_t>(opt_.history);
@@ -679,8 +682,8 @@ class SRNSSampler {
     keys_.resize(n);
     order_.resize(n);
     for (std::size_t c = 0; c < n; ++c) {
-      const double score = c < s1 ? scores[c]
-                                  : static_cast<double>(logits[fresh + static_cast<Index>(c - s1)]);
+      const double score =
+          c < s1 ? scores[c] : static_cast<double>(logits[fresh + static_cast<Index>(c - s1)]);
       double key = score;
       if (opt_.temperature > 0.0) {
         double v = rng.uniform();
@@ -722,7 +725,7 @@ class SRNSSampler {
   // Per (user, slot) state, users · S1 entries; history users · S1 · T.
   std::vector<Slot> slots_;
   std::vector<float> history_;
-  std::vector<std::uint8_t> ready_;   ///< per user: memory initialised
+  std::vector<std::uint8_t> ready_;  ///< per user: memory initialised
   // Per-call bookkeeping (stamp_ marks the users already met in the current call).
   std::vector<std::uint64_t> stamp_;
   std::vector<Index> position_;

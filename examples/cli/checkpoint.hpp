@@ -1,0 +1,99 @@
+#pragma once
+// --save, --load and --resume on top of invlearn/io/checkpoint.hpp.
+//
+// --save PATH   a full training checkpoint after every epoch (θ of that epoch plus the
+//               optimizer, RNG and component state) and once more at the end, when θ
+//               is the selected (lowest validation BCE) parameters that were evaluated.
+// --load PATH   every method starts from the parameters in PATH (a model file or a
+//               checkpoint), with a fresh optimizer; --epochs 0 evaluates them as they are.
+// --resume PATH continues each method from its checkpoint: the epochs already done are
+//               skipped and the run goes on exactly as if it had not stopped.
+// With several methods, --save and --resume use one file per method (paths.hpp).
+
+#include <string>
+
+#include <unistd.h>
+
+#include <invlearn/data/interactions.hpp>
+#include <invlearn/io/checkpoint.hpp>
+
+#include "args.hpp"
+#include "json.hpp"
+#include "paths.hpp"
+
+namespace cli {
+
+namespace detail {
+
+/// Dense indices in a file only mean the same users and items if its id maps are the
+/// data's; files saved without id maps are taken as they are.
+inline void check_ids(const std::string& flag, const std::string& path, const invlearn::IdMap& users,
+                      const invlearn::IdMap& items, const invlearn::Dataset& d) {
+  if (users.size() > 0 && users.raws() != d.users.raws())
+    throw UsageError(flag + ": " + path + " was saved for other users than this data's (" +
+                     std::to_string(users.size()) + " vs " + std::to_string(d.users.size()) +
+                     " users, or a different order); give the data it was trained on");
+  if (items.size() > 0 && items.raws() != d.items.raws())
+    throw UsageError(flag + ": " + path + " was saved for other items than this data's (" +
+                     std::to_string(items.size()) + " vs " + std::to_string(d.items.size()) +
+                     " items, or a different order); give the data it was trained on");
+}
+
+}  // namespace detail
+
+/// The model a method starts from: fresh (seeded by --seed) or the parameters of --load.
+template <class Model>
+Model initial_model(const Options& o, const invlearn::Dataset& d) {
+  if (o.load.empty()) {
+    typename Model::Options m;
+    m.dim = o.dim;
+    return Model(d.num_users(), d.num_items(), m, o.seed);
+  }
+  const invlearn::CheckpointInfo info = invlearn::read_checkpoint_info(o.load);
+  if (info.kind != Model::kind)
+    throw UsageError("--load: " + o.load + " holds a " + info.kind + " model; give --model " + info.kind);
+  if (info.dim != o.dim)
+    throw UsageError("--load: " + o.load + " holds a model of dim " + std::to_string(info.dim) + "; give --dim " +
+                     std::to_string(info.dim));
+  if (info.num_users != d.num_users() || info.num_items != d.num_items())
+    throw UsageError("--load: " + o.load + " holds a model for " + std::to_string(info.num_users) + " users x " +
+                     std::to_string(info.num_items) + " items, the data has " + std::to_string(d.num_users()) +
+                     " x " + std::to_string(d.num_items()));
+  invlearn::IdMap users, items;
+  Model model = invlearn::load_model<Model>(o.load, &users, &items);
+  detail::check_ids("--load", o.load, users, items, d);
+  return model;
+}
+
+/// Whether `path` can be opened for reading.
+inline bool readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
+
+/// Restores `trainer` from this method's --resume file. With several methods a
+/// missing file means the interrupted run never reached this method: it starts from
+/// scratch (returns false). A missing file for a single method is an error.
+template <class TrainerT>
+bool resume(TrainerT& trainer, const Options& o, const invlearn::Dataset& d, const std::string& method,
+            bool several) {
+  if (o.resume.empty()) return false;
+  const std::string path = output_path(o.resume, method, several);
+  if (several && !readable(path)) return false;
+  invlearn::IdMap users, items;
+  invlearn::load_checkpoint(path, trainer, &users, &items);
+  detail::check_ids("--resume", path, users, items, d);
+  return true;
+}
+
+/// Saves `trainer`'s checkpoint to this method's --save file (nothing without --save).
+/// A failure to write is an OutputError: the run cannot keep its promise to checkpoint.
+template <class TrainerT>
+void save(TrainerT& trainer, const Options& o, const invlearn::Dataset& d, const std::string& method,
+          bool several) {
+  if (o.save.empty()) return;
+  try {
+    invlearn::save_checkpoint(output_path(o.save, method, several), trainer, d.users, d.items, method);
+  } catch (const invlearn::CheckpointError& e) {
+    throw OutputError(e.what());
+  }
+}
+
+}  // namespace cli

@@ -1,0 +1,191 @@
+#!/usr/bin/env bash
+# Black-box tests of the invlearn-train program: --help, usage errors, hostile input
+# files, and small real runs whose outputs (JSON, trace files) are checked.
+#
+#   bash tests/cli/run_cli_tests.sh path/to/invlearn-train
+#
+# Every case checks the exit code; none may end in a signal (exit code >= 128).
+# Exits 0 when all cases pass, 1 otherwise (listing the failures).
+set -u
+
+if [ $# -ne 1 ] || [ ! -x "$1" ]; then
+  echo "usage: $0 path/to/invlearn-train" >&2
+  exit 1
+fi
+EXE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+WORK="$(mktemp -d "${TMPDIR:-/tmp}/invlearn-cli-test.XXXXXX")"
+trap 'rm -rf "$WORK"' EXIT
+cd "$WORK" || exit 1
+export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
+
+FAILED=0
+PASSED=0
+fail() {
+  echo "FAIL: $*" >&2
+  FAILED=$((FAILED + 1))
+}
+pass() { PASSED=$((PASSED + 1)); }
+
+# run NAME EXPECTED_CODE ARGS... : runs the program, keeps stdout/stderr in NAME.out/.err,
+# checks the exit code (and that it is not a signal).
+run() {
+  local name="$1" expected="$2"
+  shift 2
+  "$EXE" "$@" >"$name.out" 2>"$name.err"
+  local code=$?
+  if [ "$code" -ge 128 ]; then
+    fail "$name: killed by a signal (exit $code): $*"
+    return 1
+  fi
+  if [ "$code" -ne "$expected" ]; then
+    fail "$name: exit $code, expected $expected: $*"
+    sed 's/^/    /' "$name.err" | head -n 5 >&2
+    return 1
+  fi
+  pass
+  return 0
+}
+
+# expect_in NAME FILE TEXT : FILE (of case NAME) contains TEXT literally.
+expect_in() {
+  if grep -qF -- "$3" "$2"; then pass; else
+    fail "$1: $2 does not contain '$3'"
+    sed 's/^/    /' "$2" | head -n 5 >&2
+  fi
+}
+
+# --- --help ----------------------------------------------------------------------
+run help 0 --help
+for flag in --data --valid --test --format --positive-above --negative-below --unlabeled \
+  --label-fraction --model --method --epochs --batch --dim --lr --alpha --seed --threads \
+  --json --trace --save --load --resume --synthetic-users --synthetic-items \
+  --synthetic-rows-per-user --quiet --help; do
+  expect_in help help.out "$flag"
+done
+expect_in help help.out "Exit status"
+
+# --- usage errors: exit 2, one message naming the flag -----------------------------
+run unknown_flag 2 --frobnicate
+expect_in unknown_flag unknown_flag.err "unknown flag '--frobnicate'"
+run missing_value 2 --epochs
+expect_in missing_value missing_value.err "--epochs: missing value"
+run bad_number 2 --lr abc
+expect_in bad_number bad_number.err "--lr: expected a number, got 'abc'"
+run trailing_junk 2 --lr 1x
+expect_in trailing_junk trailing_junk.err "--lr: expected a number, got '1x'"
+run zero_epochs 2 --epochs 0
+expect_in zero_epochs zero_epochs.err "--epochs"
+run zero_batch 2 --batch 0
+expect_in zero_batch zero_batch.err "--batch"
+run bad_fraction 2 --label-fraction 1.5
+expect_in bad_fraction bad_fraction.err "--label-fraction"
+run bad_lr 2 --lr 0
+expect_in bad_lr bad_lr.err "--lr"
+run bad_alpha 2 --alpha -1
+expect_in bad_alpha bad_alpha.err "--alpha"
+run bad_method 2 --method bpr
+expect_in bad_method bad_method.err "--method"
+run json_bad_dir 2 --json "$WORK/no/such/dir/out.json"
+expect_in json_bad_dir json_bad_dir.err "--json"
+
+# --- hostile input files: exit 2, message with file and line --------------------------
+: >empty.txt
+printf '1\t10\t4\n2\t11\n' >missing_field.tsv
+printf '1::10::5::0\n2::11::abc::0\n' >non_numeric.dat
+printf '1,10,0.5\n2,11,nan\n' >nan_value.csv
+python3 -c 'import sys; sys.stdout.buffer.write(bytes(range(256)) * 4)' >garbage.bin
+
+run empty_file 2 --data empty.txt
+expect_in empty_file empty_file.err "empty.txt"
+expect_in empty_file empty_file.err "empty"
+run missing_field 2 --data missing_field.tsv
+expect_in missing_field missing_field.err "missing_field.tsv:2:"
+run non_numeric 2 --data non_numeric.dat
+expect_in non_numeric non_numeric.err "non_numeric.dat:2:"
+expect_in non_numeric non_numeric.err "'abc' is not a number"
+run nan_value 2 --data nan_value.csv
+expect_in nan_value nan_value.err "nan_value.csv:2:"
+run garbage 2 --data garbage.bin
+expect_in garbage garbage.err "garbage.bin:1:"
+run no_such_file 2 --data does_not_exist.txt
+expect_in no_such_file no_such_file.err "does_not_exist.txt"
+run no_such_valid 2 --data missing_field.tsv --valid nope.tsv --test nope2.tsv
+expect_in no_such_valid no_such_valid.err "missing_field.tsv:2:"
+
+# A half-star rating between the default thresholds (2 and 3) is ambiguous, not guessed.
+printf '1\t10\t5\n1\t11\t2.5\n' >ambiguous.tsv
+run ambiguous 2 --data ambiguous.tsv
+expect_in ambiguous ambiguous.err "--positive-above"
+
+# --- a tiny synthetic run: exit 0 and a JSON report with every field -----------------
+run tiny 0 --epochs 1 --synthetic-users 200 --synthetic-items 100 --method none,ig --json out.json \
+  --trace trace.csv
+expect_in tiny tiny.out "dataset synthetic"
+expect_in tiny tiny.out "NDCG@10"
+if python3 - out.json <<'EOF'; then pass; else fail "tiny: out.json is not the documented JSON"; fi
+import json, math, sys
+d = json.load(open(sys.argv[1]))
+assert set(d) == {"dataset", "model", "results"}, d.keys()
+assert d["model"] == "gmf"
+assert d["dataset"]["name"] == "synthetic" and d["dataset"]["users"] == 200 and d["dataset"]["items"] == 100
+assert [r["method"] for r in d["results"]] == ["none", "ig"]
+keys = {"method", "auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "best_epoch", "train_seconds",
+        "ig_choices", "annotation_accuracy"}
+for r in d["results"]:
+    assert set(r) == keys, sorted(set(r) ^ keys)
+    for k in ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "train_seconds"):
+        assert isinstance(r[k], float) and math.isfinite(r[k]), (k, r[k])
+    assert r["best_epoch"] == 1
+    assert set(r["ig_choices"]) == {"direct", "none", "inverse"}
+none, ig = d["results"]
+assert none["annotation_accuracy"] is None
+assert isinstance(ig["annotation_accuracy"], float) and 0 <= ig["annotation_accuracy"] <= 1
+assert sum(ig["ig_choices"].values()) > 0 and sum(none["ig_choices"].values()) == 0
+EOF
+for f in trace.none.csv trace.none.csv.weights.csv trace.ig.csv trace.ig.csv.weights.csv; do
+  if [ -s "$f" ]; then pass; else fail "tiny: trace file $f missing or empty"; fi
+done
+expect_in tiny trace.ig.csv "epoch,step,phase"
+if ls "$WORK" | grep -q '\.tmp\.'; then fail "tiny: a temporary JSON file was left behind"; else pass; fi
+# Not a terminal: plain epoch lines on stderr, no carriage returns.
+expect_in tiny tiny.err "[ig] epoch 1/1"
+if grep -q $'\r' tiny.err; then fail "tiny: carriage returns in non-terminal progress"; else pass; fi
+
+# --quiet: nothing on stderr.
+run quiet 0 --quiet --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 --method none
+if [ -s quiet.err ]; then fail "quiet: stderr is not empty"; else pass; fi
+
+# --- a ratings file: split run, pre-split run, hidden labels ---------------------------
+python3 - <<'EOF'
+import random
+r = random.Random(1)
+def write(path, users):
+    with open(path, "w") as f:
+        for u in users:
+            for i in r.sample(range(60), 12):
+                f.write(f"{u}\t{i}\t{r.choice([1, 2, 3, 4, 5])}\t0\n")
+write("ratings.tsv", range(80))
+write("train.tsv", range(80))
+write("valid.tsv", range(80))
+write("test.tsv", range(80))
+EOF
+run file_split 0 --data ratings.tsv --epochs 1 --method none,idl --json file.json
+expect_in file_split file_split.out "dataset ratings.tsv: 80 users, 60 items"
+if python3 -c 'import json,sys; d=json.load(open("file.json")); assert all(r["annotation_accuracy"] is None for r in d["results"])'; then
+  pass
+else
+  fail "file_split: annotation accuracy must be null when the truth is unknown"
+fi
+run file_presplit 0 --data train.tsv --valid valid.tsv --test test.tsv --epochs 1 --method ig --quiet
+run file_hidden 0 --data ratings.tsv --epochs 1 --method idl --unlabeled hidden --label-fraction 0.2 \
+  --json hidden.json --quiet
+if python3 -c 'import json; r=json.load(open("hidden.json"))["results"][0]; assert isinstance(r["annotation_accuracy"], float)'; then
+  pass
+else
+  fail "file_hidden: annotation accuracy must be reported with hidden labels"
+fi
+run neumf 0 --model neumf --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 \
+  --method tce,rce --quiet
+
+echo "cli tests: $PASSED passed, $FAILED failed"
+[ "$FAILED" -eq 0 ]

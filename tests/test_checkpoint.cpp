@@ -1,0 +1,581 @@
+// Tests of io/checkpoint.hpp: round trips, exact resumption, corrupted files, atomic writes.
+
+#include <catch2/catch.hpp>
+
+#include <chrono>
+#include <cstdint>
+#include <cstdlib>
+#include <filesystem>
+#include <fstream>
+#include <iterator>
+#include <optional>
+#include <string>
+#include <vector>
+
+#include "invlearn/core/error.hpp"
+#include "invlearn/core/random.hpp"
+#include "invlearn/data/interactions.hpp"
+#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/synthetic.hpp"
+#include "invlearn/io/checkpoint.hpp"
+#include "invlearn/loss/truncated.hpp"
+#include "invlearn/model/gmf.hpp"
+#include "invlearn/model/neumf.hpp"
+#include "invlearn/train/methods.hpp"
+#include "invlearn/update/step_rule.hpp"
+
+using invlearn::CheckpointError;
+using invlearn::GMF;
+using invlearn::GMFOptions;
+using invlearn::IdMap;
+using invlearn::Index;
+using invlearn::NeuMF;
+using invlearn::NeuMFOptions;
+using invlearn::Parameters;
+using invlearn::TrainerOptions;
+namespace fs = std::filesystem;
+namespace methods = invlearn::methods;
+
+namespace {
+
+bool quick() {
+  const char* q = std::getenv("INVLEARN_QUICK");
+  return q != nullptr && std::string(q) == "1";
+}
+
+/// A fresh directory under the system temp directory, removed with everything in it.
+struct TempDir {
+  fs::path path;
+  TempDir() {
+    static int counter = 0;
+    invlearn::Rng rng(static_cast<std::uint64_t>(std::chrono::steady_clock::now().time_since_epoch().count()));
+    for (;;) {
+      path = fs::temp_directory_path() /
+             ("invlearn_ckpt_" + std::to_string(++counter) + "_" + std::to_string(rng.next() % 1000000007ULL));
+      if (fs::create_directory(path)) break;
+    }
+  }
+  ~TempDir() {
+    std::error_code ec;
+    fs::remove_all(path, ec);
+  }
+  std::string file(const std::string& name) const { return (path / name).string(); }
+};
+
+std::string read_bytes(const std::string& path) {
+  std::ifstream in(path, std::ios::binary);
+  return std::string(std::istreambuf_iterator<char>(in), std::istreambuf_iterator<char>());
+}
+void write_bytes(const std::string& path, const std::string& bytes) {
+  std::ofstream out(path, std::ios::binary | std::ios::trunc);
+  out.write(bytes.data(), static_cast<std::streamsize>(bytes.size()));
+}
+
+template <class S>
+bool same(const Parameters<S>& a, const Parameters<S>& b) {
+  if (a.tables.size() != b.tables.size() || a.dense.size() != b.dense.size()) return false;
+  for (std::size_t k = 0; k < a.tables.size(); ++k) {
+    if (a.tables[k].rows() != b.tables[k].rows() || a.tables[k].cols() != b.tables[k].cols()) return false;
+    if (!(a.tables[k] == b.tables[k])) return false;
+  }
+  return a.dense == b.dense;
+}
+
+IdMap ids(const std::string& prefix, Index n) {
+  std::vector<std::string> raws;
+  for (Index k = 0; k < n; ++k) raws.push_back(prefix + std::to_string(k * 7 + 3));
+  return IdMap::from_raws(raws);
+}
+
+/// Recomputes the length field and the checksum of a file whose bytes a test changed,
+/// so the change reaches the section parser.
+std::string reseal(std::string bytes) {
+  namespace ck = invlearn::detail::ckpt;
+  const std::size_t body = bytes.size() - ck::kTrailer;
+  ck::set_u64(bytes, 12, bytes.size());
+  const std::uint64_t sum = ck::fnv1a64(reinterpret_cast<const unsigned char*>(bytes.data()), body);
+  ck::set_u64(bytes, body, sum);
+  return bytes;
+}
+
+/// Offset of the payload of section `tag` (the file must be well formed).
+std::size_t section_offset(const std::string& bytes, const std::string& tag) {
+  namespace ck = invlearn::detail::ckpt;
+  std::size_t pos = ck::kPreamble;
+  while (pos + ck::kSectionHeader <= bytes.size() - ck::kTrailer) {
+    const std::uint64_t len = ck::get_u64(reinterpret_cast<const unsigned char*>(bytes.data()) + pos + 4);
+    if (bytes.compare(pos, 4, tag) == 0) return pos + ck::kSectionHeader;
+    pos += ck::kSectionHeader + static_cast<std::size_t>(len);
+  }
+  FAIL("no section " << tag);
+  return 0;
+}
+
+/// Small synthetic data: enough batches per epoch to make the order matter.
+struct Data {
+  invlearn::SyntheticData synthetic;
+  invlearn::Dataset d;
+  Data() : synthetic(options()), d(synthetic.dataset()) {}
+  static invlearn::SyntheticOptions options() {
+    invlearn::SyntheticOptions o;
+    o.users = 40;
+    o.items = 30;
+    o.factors = 4;
+    o.labeled_per_user = 6;
+    o.seed = 3;
+    return o;
+  }
+  invlearn::TruthFn truth() const {
+    const auto* s = &synthetic;
+    return [s](Index u, Index i) { return s->truth(u, i); };
+  }
+};
+
+TrainerOptions resume_options(int epochs) {
+  TrainerOptions o;
+  o.epochs = epochs;
+  o.batch_size = 32;
+  o.lr = 0.01;
+  o.alpha = 0.05;
+  o.seed = 11;
+  o.restore_best = false;
+  o.record_steps = false;
+  return o;
+}
+
+/// Run A: `epochs` epochs straight. Run B: stops after `stop_after` epochs, saving a
+/// checkpoint from on_epoch; a fresh model (other init seed) and trainer load it and
+/// fit to the end, which must give A's parameters bit for bit. `make(opt, model, options)`
+/// emplaces a trainer.
+template <class TrainerT, class Make>
+void check_resume(const Make& make, int epochs, int stop_after) {
+  const Data data;
+  TempDir dir;
+  const std::string path = dir.file("resume.ckpt");
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+
+  GMF<float> model_a(nu, ni, mo, 7);
+  std::optional<TrainerT> ta, tb, tc;
+  make(ta, model_a, resume_options(epochs));
+  TrainerT& a = *ta;
+  a.fit(data.d.train, data.d.valid, data.truth());
+
+  GMF<float> model_b(nu, ni, mo, 7);
+  make(tb, model_b, resume_options(epochs));
+  TrainerT& b = *tb;
+  b.on_epoch([&](const invlearn::EpochReport& r) {
+    if (r.epoch < stop_after) return true;
+    invlearn::save_checkpoint(path, b, data.d.users, data.d.items, "resume-test");
+    return false;
+  });
+  b.fit(data.d.train, data.d.valid, data.truth());
+  REQUIRE(b.state().epochs_done == stop_after);
+  REQUIRE_FALSE(same(model_a.parameters(), model_b.parameters()));
+
+  GMF<float> model_c(nu, ni, mo, 99);
+  make(tc, model_c, resume_options(epochs));
+  TrainerT& c = *tc;
+  IdMap users, items;
+  std::string method;
+  invlearn::load_checkpoint(path, c, &users, &items, &method);
+  CHECK(method == "resume-test");
+  CHECK(users.raws() == data.d.users.raws());
+  CHECK(items.raws() == data.d.items.raws());
+  CHECK(same(model_c.parameters(), model_b.parameters()));
+  CHECK(c.state().epochs_done == stop_after);
+  c.fit(data.d.train, data.d.valid, data.truth());
+
+  CHECK(c.state().epochs_done == epochs);
+  CHECK(c.state().global_step == a.state().global_step);
+  CHECK(c.state().best_epoch == a.state().best_epoch);
+  CHECK(c.state().best_valid_loss == a.state().best_valid_loss);
+  CHECK(same(c.state().best, a.state().best));
+  CHECK(same(c.optimizer().template state<float>().m, a.optimizer().template state<float>().m));
+  CHECK(same(c.optimizer().template state<float>().v, a.optimizer().template state<float>().v));
+  REQUIRE(same(model_c.parameters(), model_a.parameters()));
+}
+
+}  // namespace
+
+TEST_CASE("checkpoint: GMF and NeuMF round trip in float and double, with id maps", "[checkpoint]") {
+  TempDir dir;
+  const IdMap users = ids("user-", 5), items = ids("item-", 4);
+
+  SECTION("GMF float") {
+    GMFOptions o;
+    o.dim = 3;
+    o.init_std = 0.5;
+    GMF<float> m(5, 4, o, 3);
+    invlearn::save_model(dir.file("gmf.bin"), m, users, items);
+    IdMap u, i;
+    auto back = invlearn::load_model<GMF<float>>(dir.file("gmf.bin"), &u, &i);
+    CHECK(same(back.parameters(), m.parameters()));
+    CHECK(back.dim() == 3);
+    CHECK(back.options().init_std == 0.5);
+    CHECK(u.raws() == users.raws());
+    CHECK(i.raws() == items.raws());
+    CHECK(u.find("user-10") == 1);
+    const auto info = invlearn::read_checkpoint_info(dir.file("gmf.bin"));
+    CHECK(info.content == "model");
+    CHECK(info.kind == "gmf");
+    CHECK(info.scalar == "float");
+    CHECK(info.num_users == 5);
+    CHECK(info.num_items == 4);
+    CHECK(info.dim == 3);
+    CHECK(info.format_version == invlearn::kCheckpointVersion);
+    CHECK(info.file_size == fs::file_size(dir.file("gmf.bin")));
+  }
+  SECTION("GMF double, in memory, without id maps") {
+    GMF<double> m(5, 4, GMFOptions{}, 4);
+    const std::string bytes = invlearn::encode_model(m);
+    auto back = invlearn::decode_model<GMF<double>>(bytes);
+    CHECK(same(back.parameters(), m.parameters()));
+    CHECK(invlearn::decode_checkpoint_info(bytes).scalar == "double");
+  }
+  SECTION("NeuMF float and double") {
+    NeuMFOptions o;
+    o.dim = 2;
+    o.mlp_layers = 2;
+    NeuMF<float> mf(5, 4, o, 5);
+    NeuMF<double> md(5, 4, o, 6);
+    invlearn::save_model(dir.file("f.bin"), mf, users, items);
+    invlearn::save_model(dir.file("d.bin"), md, users, items);
+    IdMap u;
+    auto bf = invlearn::load_model<NeuMF<float>>(dir.file("f.bin"), &u);
+    auto bd = invlearn::load_model<NeuMF<double>>(dir.file("d.bin"));
+    CHECK(same(bf.parameters(), mf.parameters()));
+    CHECK(same(bd.parameters(), md.parameters()));
+    CHECK(bf.options().mlp_layers == 2);
+    CHECK(bf.mlp_widths() == mf.mlp_widths());
+    CHECK(u.raws() == users.raws());
+    CHECK(invlearn::read_checkpoint_info(dir.file("d.bin")).mlp_layers == 2);
+  }
+  SECTION("saving again replaces the file and leaves no temporary") {
+    GMF<float> a(5, 4, GMFOptions{}, 1), b(5, 4, GMFOptions{}, 2);
+    invlearn::save_model(dir.file("m.bin"), a);
+    invlearn::save_model(dir.file("m.bin"), b);
+    CHECK(same(invlearn::load_model<GMF<float>>(dir.file("m.bin")).parameters(), b.parameters()));
+    CHECK_FALSE(fs::exists(dir.file("m.bin.tmp")));
+  }
+}
+
+TEST_CASE("checkpoint: resuming NS from an epoch checkpoint is bit-identical", "[checkpoint]") {
+  using T = methods::NS<GMF<float>>;
+  check_resume<T>([](std::optional<T>& t, GMF<float>& m, const TrainerOptions& o) { t.emplace(m, o); }, 3, 1);
+}
+
+TEST_CASE("checkpoint: resuming IG from an epoch checkpoint is bit-identical", "[checkpoint]") {
+  using T = methods::IG<GMF<float>>;
+  check_resume<T>([](std::optional<T>& t, GMF<float>& m, const TrainerOptions& o) { t.emplace(m, o); }, 3, 1);
+}
+
+TEST_CASE("checkpoint: resuming IG with NormalizedStep keeps the step rule's moments", "[checkpoint]") {
+  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  check_resume<T>([](std::optional<T>& t, GMF<float>& m, const TrainerOptions& o) { t.emplace(m, o); }, 3, 2);
+}
+
+TEST_CASE("checkpoint: resuming T-CE keeps the drop-rate schedule", "[checkpoint]") {
+  using T = methods::TCE<GMF<float>>;
+  // A short ramp, so the drop rate still moves when the run resumes.
+  check_resume<T>(
+      [](std::optional<T>& t, GMF<float>& m, const TrainerOptions& o) {
+        t.emplace(m, o, invlearn::Truncated(0.3, 12), invlearn::Truncated(0.3, 12));
+      },
+      3, 1);
+}
+
+TEST_CASE("checkpoint: resuming DNS (model-scored sampling) is bit-identical", "[checkpoint]") {
+  using T = methods::DNS<GMF<float>>;
+  check_resume<T>([](std::optional<T>& t, GMF<float>& m, const TrainerOptions& o) { t.emplace(m, o); }, 3, 1);
+}
+
+TEST_CASE("checkpoint: a run stopped by epochs = 1 resumes exactly, and the state matters", "[checkpoint]") {
+  using T = methods::TCE<GMF<float>>;
+  const Data data;
+  TempDir dir;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+  auto make = [](GMF<float>& m, int epochs) {
+    return T(m, resume_options(epochs), invlearn::Truncated(0.3, 12), invlearn::Truncated(0.3, 12));
+  };
+
+  GMF<float> ma(nu, ni, mo, 7);
+  T a = make(ma, 3);
+  a.fit(data.d.train, data.d.valid);
+
+  GMF<float> mb(nu, ni, mo, 7);
+  T b = make(mb, 1);
+  b.fit(data.d.train, data.d.valid);
+  invlearn::save_checkpoint(dir.file("e1.ckpt"), b, data.d.users, data.d.items, "tce");
+  const auto info = invlearn::read_checkpoint_info(dir.file("e1.ckpt"));
+  CHECK(info.content == "checkpoint");
+  CHECK(info.method == "tce");
+  CHECK(info.epochs_done == 1);
+  CHECK(info.global_step == b.state().global_step);
+  CHECK(info.composition == "labeled=tce unlabeled=tce policy=joint optimizer=adam sampler=uniform");
+
+  GMF<float> mc(nu, ni, mo, 1);
+  T c = make(mc, 3);
+  invlearn::load_checkpoint(dir.file("e1.ckpt"), c);
+  CHECK(c.labeled_loss().iteration() == b.labeled_loss().iteration());
+  c.fit(data.d.train, data.d.valid);
+  CHECK(same(mc.parameters(), ma.parameters()));
+
+  // Negative controls: without the T-CE counter, or without Adam's moments, the
+  // resumed run is not the same run (so the test above can see a missing state).
+  GMF<float> md(nu, ni, mo, 1);
+  T d = make(md, 3);
+  invlearn::load_checkpoint(dir.file("e1.ckpt"), d);
+  d.labeled_loss().set_iteration(0);
+  d.fit(data.d.train, data.d.valid);
+  CHECK_FALSE(same(md.parameters(), ma.parameters()));
+
+  GMF<float> me(nu, ni, mo, 1);
+  T e = make(me, 3);
+  invlearn::load_checkpoint(dir.file("e1.ckpt"), e);
+  e.optimizer().state<float>() = invlearn::AdamState<float>();
+  e.fit(data.d.train, data.d.valid);
+  CHECK_FALSE(same(me.parameters(), ma.parameters()));
+}
+
+TEST_CASE("checkpoint: SRNS memories are saved and restored", "[checkpoint]") {
+  using T = methods::SRNS<GMF<float>>;
+  const Data data;
+  TempDir dir;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  invlearn::SRNSOptions so;
+  so.memory = 3;
+  so.fresh = 2;
+  so.history = 2;
+  GMF<float> mb(nu, ni, GMFOptions{}, 7);
+  T b(mb, resume_options(1), {}, {}, {}, invlearn::Adam(), invlearn::SRNSSampler(so));
+  b.fit(data.d.train, data.d.valid);
+  invlearn::save_checkpoint(dir.file("srns.ckpt"), b);
+
+  GMF<float> mc(nu, ni, GMFOptions{}, 8);
+  T c(mc, resume_options(3), {}, {}, {}, invlearn::Adam(), invlearn::SRNSSampler(so));
+  invlearn::load_checkpoint(dir.file("srns.ckpt"), c);
+  // memory() answers only once prepare() has seen the data; compare the saved bytes.
+  std::string sb, sc;
+  {
+    invlearn::detail::ckpt::OutputArchive ab(sb), ac(sc);
+    ab(b.sampler());
+    ac(c.sampler());
+  }
+  CHECK(sb.size() > 100);
+  CHECK(sb == sc);
+
+  // Another memory size does not load.
+  invlearn::SRNSOptions other = so;
+  other.memory = 4;
+  GMF<float> md(nu, ni, GMFOptions{}, 8);
+  T d(md, resume_options(3), {}, {}, {}, invlearn::Adam(), invlearn::SRNSSampler(other));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(dir.file("srns.ckpt"), d),
+                      Catch::Contains("SRNS memory sizes disagree"));
+  CHECK(same(md.parameters(), GMF<float>(nu, ni, GMFOptions{}, 8).parameters()));
+}
+
+TEST_CASE("checkpoint: a file truncated at any byte is a CheckpointError", "[checkpoint]") {
+  TempDir dir;
+  GMFOptions o;
+  o.dim = 2;
+  GMF<float> m(3, 2, o, 1);
+  const std::string bytes = invlearn::encode_model(m, ids("u", 3), ids("i", 2));
+  REQUIRE(bytes.size() < 1000);
+  for (std::size_t n = 0; n < bytes.size(); ++n) {
+    INFO("truncated to " << n << " of " << bytes.size() << " bytes");
+    REQUIRE_THROWS_AS(invlearn::decode_model<GMF<float>>(bytes.substr(0, n)), CheckpointError);
+    REQUIRE_THROWS_AS(invlearn::decode_checkpoint_info(bytes.substr(0, n)), CheckpointError);
+  }
+  // The messages say where the file stops.
+  const std::size_t params = section_offset(bytes, "PARM");
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(bytes.substr(0, params + 10), nullptr, nullptr, "x.bin"),
+                      Catch::Contains("checkpoint 'x.bin': truncated at byte " + std::to_string(params + 10) +
+                                      " (section parameters"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(bytes.substr(0, bytes.size() - 3)),
+                      Catch::Contains("(checksum"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(std::string()), Catch::Contains("is empty"));
+
+  // Through files too, and a full training checkpoint at every length.
+  write_bytes(dir.file("cut.bin"), bytes.substr(0, bytes.size() / 2));
+  REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("cut.bin")),
+                      Catch::Contains(dir.file("cut.bin")) && Catch::Contains("truncated at byte"));
+
+  using T = methods::IG<GMF<float>>;
+  const Data data;
+  GMF<float> mt(data.synthetic.num_users(), data.synthetic.num_items(), o, 2);
+  T t(mt, resume_options(1));
+  t.fit(data.d.train, data.d.valid);
+  const std::string ck = invlearn::encode_checkpoint(t, data.d.users, data.d.items, "ig");
+  GMF<float> mu(data.synthetic.num_users(), data.synthetic.num_items(), o, 3);
+  T u(mu, resume_options(3));
+  const Parameters<float> before = mu.parameters();
+  const std::size_t step = quick() ? 7 : 1;
+  for (std::size_t n = 0; n < ck.size(); n += step) {
+    INFO("truncated to " << n << " of " << ck.size() << " bytes");
+    REQUIRE_THROWS_AS(invlearn::decode_checkpoint(ck.substr(0, n), u), CheckpointError);
+  }
+  CHECK(same(mu.parameters(), before));
+  CHECK(u.state().epochs_done == 0);
+  invlearn::decode_checkpoint(ck, u);
+  CHECK(same(mu.parameters(), mt.parameters()));
+}
+
+TEST_CASE("checkpoint: random bit flips are a CheckpointError", "[checkpoint]") {
+  GMFOptions o;
+  o.dim = 2;
+  GMF<float> m(3, 2, o, 1);
+  const std::string bytes = invlearn::encode_model(m, ids("u", 3), ids("i", 2));
+  NeuMFOptions no;
+  no.dim = 2;
+  no.mlp_layers = 1;
+  const std::string nbytes = invlearn::encode_model(NeuMF<float>(3, 2, no, 1));
+  invlearn::Rng rng(2024);
+  const int flips = quick() ? 100 : 400;
+  for (int k = 0; k < flips; ++k) {
+    const std::string& src = k % 2 ? bytes : nbytes;
+    std::string bad = src;
+    const std::size_t at = static_cast<std::size_t>(rng.below(bad.size()));
+    const int bit = static_cast<int>(rng.below(8));
+    bad[at] = static_cast<char>(static_cast<unsigned char>(bad[at]) ^ (1u << bit));
+    INFO("flip of bit " << bit << " at byte " << at << " of " << bad.size());
+    REQUIRE_THROWS_AS(invlearn::decode_model<GMF<float>>(bad), CheckpointError);
+    REQUIRE_THROWS_AS(invlearn::decode_model<NeuMF<float>>(bad), CheckpointError);
+  }
+  // A flip in the body is reported as such.
+  std::string bad = bytes;
+  bad[section_offset(bytes, "PARM") + 20] ^= 0x10;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(bad), Catch::Contains("checksum mismatch"));
+}
+
+TEST_CASE("checkpoint: wrong magic, version, kind, scalar or sizes name the problem", "[checkpoint]") {
+  TempDir dir;
+  GMFOptions o;
+  o.dim = 2;
+  const std::string gmf = invlearn::encode_model(GMF<float>(3, 2, o, 1));
+
+  std::string v3 = gmf;
+  v3[8] = 3;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v3),
+                      Catch::Contains("format version 3 is newer than this library's 1"));
+  std::string v0 = gmf;
+  v0[8] = 0;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v0), Catch::Contains("format version 0 is older"));
+  std::string magic = gmf;
+  magic[3] = 'X';
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(magic), Catch::Contains("bad magic"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>("hello"), Catch::Contains("bad magic"));
+  std::string longer = gmf + "xyz";
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(longer), Catch::Contains("3 bytes after its declared end"));
+
+  NeuMFOptions no;
+  no.dim = 2;
+  no.mlp_layers = 1;
+  invlearn::save_model(dir.file("neumf.bin"), NeuMF<float>(3, 2, no, 1));
+  REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("neumf.bin")),
+                      Catch::Contains("checkpoint '" + dir.file("neumf.bin") + "': model kind is neumf, expected gmf"));
+  invlearn::save_model(dir.file("double.bin"), GMF<double>(3, 2, o, 1));
+  REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("double.bin")),
+                      Catch::Contains("scalar type is double, expected float"));
+  REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("missing.bin")),
+                      Catch::Contains("missing.bin': cannot open"));
+  REQUIRE_THROWS_AS(invlearn::load_model<GMF<float>>(dir.path.string()), CheckpointError);
+
+  // A header whose sizes disagree with the stored parameters (checksum made valid again).
+  std::string lie = gmf;
+  const std::size_t head = section_offset(lie, "HEAD");
+  // HEAD: content, kind, scalar strings (8-byte length + bytes), then num_users.
+  std::size_t at = head;
+  for (int s = 0; s < 3; ++s)
+    at += 8 + static_cast<std::size_t>(invlearn::detail::ckpt::get_u64(
+                  reinterpret_cast<const unsigned char*>(lie.data()) + at));
+  invlearn::detail::ckpt::set_u64(lie, at, 1000000000000ULL);
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(reseal(lie)),
+                      Catch::Contains("do not match the model's"));
+}
+
+TEST_CASE("checkpoint: load_checkpoint checks the trainer it loads into", "[checkpoint]") {
+  const Data data;
+  TempDir dir;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions o;
+  o.dim = 3;
+  using NS = methods::NS<GMF<float>>;
+  using IG = methods::IG<GMF<float>>;
+  GMF<float> m(nu, ni, o, 1);
+  NS ns(m, resume_options(1));
+  ns.fit(data.d.train, data.d.valid);
+  const std::string path = dir.file("ns.ckpt");
+  invlearn::save_checkpoint(path, ns, data.d.users, data.d.items, "ns");
+
+  GMF<float> other_size(nu + 1, ni, o, 1);
+  NS a(other_size, resume_options(3));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, a), Catch::Contains("num_users is 40, expected 41"));
+
+  GMFOptions o4;
+  o4.dim = 4;
+  GMF<float> other_dim(nu, ni, o4, 1);
+  NS b(other_dim, resume_options(3));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, b), Catch::Contains("dim is 3, expected 4"));
+
+  GMF<float> m2(nu, ni, o, 1);
+  IG c(m2, resume_options(3));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, c), Catch::Contains("policy=joint") && Catch::Contains("policy=ig"));
+
+  TrainerOptions bs = resume_options(3);
+  bs.batch_size = 16;
+  NS d(m2, bs);
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, d), Catch::Contains("batch_size was 32, this trainer has 16"));
+
+  TrainerOptions named = resume_options(3);
+  named.method = "ns-other";
+  NS e(m2, named);
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, e), Catch::Contains("method is ns, expected ns-other"));
+
+  invlearn::save_model(dir.file("model.bin"), m);
+  NS f(m2, resume_options(3));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(dir.file("model.bin"), f),
+                      Catch::Contains("is a model file, not a training checkpoint"));
+  // A checkpoint holds a model: load_model reads it.
+  CHECK(same(invlearn::load_model<GMF<float>>(path).parameters(), m.parameters()));
+
+  // A corrupted trainer state behind a valid checksum: nothing is changed.
+  std::string bytes = read_bytes(path);
+  invlearn::detail::ckpt::set_u64(bytes, section_offset(bytes, "TRNR"), ~0ULL);  // epochs_done = -1
+  const Parameters<float> before = m2.parameters();
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(reseal(bytes), f), Catch::Contains("inconsistent counters"));
+  CHECK(same(m2.parameters(), before));
+  CHECK(f.state().epochs_done == 0);
+  CHECK_FALSE(f.optimizer().state<float>().initialized());
+}
+
+TEST_CASE("checkpoint: a failed write leaves the old file intact", "[checkpoint]") {
+  TempDir dir;
+  const std::string path = dir.file("model.ckpt");
+  GMFOptions o;
+  o.dim = 2;
+  GMF<float> a(3, 2, o, 1), b(3, 2, o, 2);
+  invlearn::save_model(path, a);
+  const std::string old = read_bytes(path);
+
+  // The temporary file cannot be created: a directory has its name.
+  fs::create_directory(path + ".tmp");
+  REQUIRE_THROWS_WITH(invlearn::save_model(path, b),
+                      Catch::Contains("cannot write checkpoint '" + path + "'") &&
+                          Catch::Contains("the previous file, if any, is unchanged"));
+  REQUIRE_THROWS_AS(invlearn::save_model(path, b), CheckpointError);
+  CHECK(read_bytes(path) == old);
+  CHECK(fs::is_directory(path + ".tmp"));
+  CHECK(same(invlearn::load_model<GMF<float>>(path).parameters(), a.parameters()));
+
+  fs::remove(path + ".tmp");
+  invlearn::save_model(path, b);
+  CHECK(same(invlearn::load_model<GMF<float>>(path).parameters(), b.parameters()));
+  CHECK_FALSE(fs::exists(path + ".tmp"));
+
+  // A target in a directory that does not exist.
+  REQUIRE_THROWS_AS(invlearn::save_model(dir.file("no/such/dir/m.ckpt"), b), CheckpointError);
+}
