@@ -38,6 +38,9 @@ void check_paths(const cli::Options& o) {
   // A resumed multi-method run starts the methods it has no file for from scratch
   // (the interrupted run never reached them), but at least one file must be there:
   // otherwise the path is wrong and nothing would be resumed.
+  if (!o.load.empty() && !cli::readable(o.load)) throw cli::UsageError("--load: cannot read " + o.load);
+  if (!o.resume.empty() && !several && !cli::readable(o.resume))
+    throw cli::UsageError("--resume: cannot read " + o.resume);
   if (!o.resume.empty() && several) {
     bool any = false;
     for (const std::string& m : o.methods) any = any || cli::readable(cli::output_path(o.resume, m, several));
@@ -65,6 +68,7 @@ int run(int argc, char** argv) {
   const cli::Options o = cli::parse_args(argc, argv);
   if (o.help) {
     std::fputs(cli::help_text().c_str(), stdout);
+    if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::OutputError("cannot write the help text to stdout");
     return 0;
   }
   check_paths(o);

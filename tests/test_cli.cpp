@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -110,6 +111,10 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(s.synthetic_users == 200);
   CHECK(s.synthetic_items == 100);
   CHECK(s.synthetic_rows_per_user == 12.5);
+
+  // Without the flag, the default rows per user shrinks with a small item count.
+  const cli::Options small = parse({"--synthetic-items", "40"});
+  CHECK(small.synthetic_rows_per_user == std::min(20.0, invlearn::SyntheticOptions().labeled_per_user));
 }
 
 TEST_CASE("cli: --flag=value, method lists and --help", "[cli]") {

@@ -71,7 +71,7 @@ struct Options {
 
 namespace detail {
 
-inline std::string quoted(std::string_view s) { return "'" + std::string(s) + "'"; }
+inline std::string in_quotes(std::string_view s) { return "'" + std::string(s) + "'"; }
 
 /// A finite double written in full ("1e-3", "0.5", "-2"); nothing may follow the number.
 inline double parse_double(const std::string& flag, const std::string& text) {
@@ -80,9 +80,9 @@ inline double parse_double(const std::string& flag, const std::string& text) {
   const char* e = b + text.size();
   const auto r = std::from_chars(b, e, v, std::chars_format::general);
   if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != e)
-    throw UsageError(flag + ": expected a number, got " + quoted(text));
+    throw UsageError(flag + ": expected a number, got " + in_quotes(text));
   if (r.ec == std::errc::result_out_of_range || !std::isfinite(v))
-    throw UsageError(flag + ": " + quoted(text) + " is not a finite number");
+    throw UsageError(flag + ": " + in_quotes(text) + " is not a finite number");
   return v;
 }
 
@@ -94,7 +94,7 @@ inline long long parse_integer(const std::string& flag, const std::string& text,
   const char* e = b + text.size();
   const auto r = std::from_chars(b, e, v, 10);
   if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != e)
-    throw UsageError(flag + ": expected an integer, got " + quoted(text));
+    throw UsageError(flag + ": expected an integer, got " + in_quotes(text));
   if (r.ec == std::errc::result_out_of_range) throw UsageError(flag + ": " + text + " is out of range");
   // Bounds far beyond any sensible value are implementation limits, not ranges a user
   // needs to read: name only the bound that was crossed.
@@ -115,7 +115,7 @@ inline std::uint64_t parse_seed(const std::string& flag, const std::string& text
   const char* e = b + text.size();
   const auto r = std::from_chars(b, e, v, 10);
   if (text.empty() || r.ec == std::errc::invalid_argument || r.ptr != e)
-    throw UsageError(flag + ": expected a non-negative integer, got " + quoted(text));
+    throw UsageError(flag + ": expected a non-negative integer, got " + in_quotes(text));
   if (r.ec == std::errc::result_out_of_range)
     throw UsageError(flag + ": " + text + " does not fit in 64 bits");
   return v;
@@ -148,10 +148,10 @@ inline std::vector<std::string> parse_methods(const std::string& text) {
     if (m == "all") throw UsageError("--method: 'all' cannot be combined with other methods");
     const auto& known = all_methods();
     if (std::find(known.begin(), known.end(), m) == known.end())
-      throw UsageError("--method: unknown method " + quoted(m) +
+      throw UsageError("--method: unknown method " + in_quotes(m) +
                        " (expected none, ns, tce, rce, idl, ig, dns, srns, all, or a comma-separated list)");
     if (std::find(out.begin(), out.end(), m) != out.end())
-      throw UsageError("--method: " + quoted(m) + " is listed twice");
+      throw UsageError("--method: " + in_quotes(m) + " is listed twice");
     out.push_back(m);
   }
   return out;
@@ -162,7 +162,7 @@ inline std::string one_of(const std::string& flag, const std::string& value,
   if (std::find(allowed.begin(), allowed.end(), value) != allowed.end()) return value;
   std::string list;
   for (std::size_t k = 0; k < allowed.size(); ++k) list += (k ? (k + 1 == allowed.size() ? " or " : ", ") : "") + allowed[k];
-  throw UsageError(flag + ": unknown value " + quoted(value) + " (expected " + list + ")");
+  throw UsageError(flag + ": unknown value " + in_quotes(value) + " (expected " + list + ")");
 }
 
 /// Levenshtein distance, for "did you mean" hints on misspelled flags.
@@ -238,7 +238,8 @@ inline std::string help_text(const std::string& program = "invlearn-train") {
        std::to_string(d.synthetic_items) + ")\n";
   h += "  --synthetic-rows-per-user R\n"
        "                           mean labeled rows per user, in [2, items/2] (default: " +
-       number(d.synthetic_rows_per_user) + ")\n";
+       number(d.synthetic_rows_per_user) + ",\n"
+       "                           or items/2 if that is smaller)\n";
   h += "\nModel and methods:\n";
   h += "  --model M                gmf|neumf (default: " + d.model + ")\n";
   h += "  --method M               none|ns|tce|rce|idl|ig|dns|srns|all, or a comma-separated\n"
@@ -293,7 +294,7 @@ inline Options parse_args(const std::vector<std::string>& args) {
     std::string flag = args[k];
     std::optional<std::string> inline_value;
     if (flag.rfind("--", 0) != 0)
-      throw UsageError("unexpected argument " + detail::quoted(flag) +
+      throw UsageError("unexpected argument " + detail::in_quotes(flag) +
                        " (flags start with --; see --help)");
     if (const std::size_t eq = flag.find('='); eq != std::string::npos) {
       inline_value = flag.substr(eq + 1);
@@ -312,7 +313,7 @@ inline Options parse_args(const std::vector<std::string>& args) {
           best = s.name;
         }
       }
-      throw UsageError("unknown flag " + detail::quoted(flag) +
+      throw UsageError("unknown flag " + detail::in_quotes(flag) +
                        (best.empty() ? std::string() : " (did you mean " + best + "?)"));
     }
     if (std::find(seen.begin(), seen.end(), flag) != seen.end())
@@ -400,6 +401,9 @@ inline Options parse_args(const std::vector<std::string>& args) {
     throw UsageError("--unlabeled hidden: needs --label-fraction below 1 (no training labels are hidden at 1)");
   if (o.synthetic()) {
     const double max_rows = 0.5 * static_cast<double>(o.synthetic_items);
+    // The default follows a small --synthetic-items down, so that shrinking the data
+    // for a quick run does not also need --synthetic-rows-per-user.
+    if (!given("--synthetic-rows-per-user")) o.synthetic_rows_per_user = std::min(o.synthetic_rows_per_user, max_rows);
     if (!(o.synthetic_rows_per_user >= 2.0 && o.synthetic_rows_per_user <= max_rows))
       throw UsageError("--synthetic-rows-per-user: must be in [2, items/2] = [2, " + detail::number(max_rows) +
                        "], got " + detail::number(o.synthetic_rows_per_user));

@@ -2,6 +2,8 @@
 // Running one method: build the backbone, compose the method's Trainer, fit with
 // progress (and trace) hooks, evaluate on the test rows.
 
+#include <algorithm>
+#include <cmath>
 #include <string>
 
 #include <invlearn/ig.hpp>

@@ -45,3 +45,5 @@
 #include "invlearn/metrics/auc.hpp"
 #include "invlearn/metrics/evaluate.hpp"
 #include "invlearn/metrics/ranking.hpp"
+
+#include "invlearn/io/checkpoint.hpp"

@@ -187,5 +187,77 @@ fi
 run neumf 0 --model neumf --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 \
   --method tce,rce --quiet
 
+# --- failures after the data loaded: exit 1, never a signal ---------------------------
+# A diverging method is reported (table and JSON) and the run exits 1.
+run diverge 1 --synthetic-users 200 --synthetic-items 100 --epochs 1 --method none --lr 1e30 --json div.json
+expect_in diverge diverge.err "[none] failed"
+if python3 -c 'import json; r=json.load(open("div.json"))["results"][0]; assert r["error"] and r["auc"] is None'; then
+  pass
+else
+  fail "diverge: div.json does not record the failure"
+fi
+# A reader that has gone away: an error and exit 1, not death by SIGPIPE.
+"$EXE" --synthetic-users 200 --synthetic-items 100 --epochs 1 --method none --quiet 2>closed.err | true
+code=${PIPESTATUS[0]}
+if [ "$code" -eq 1 ]; then pass; else fail "closed stdout: exit $code, expected 1"; fi
+
+# --- checkpoints: --save, an interrupted run resumed, --load ------------------------
+CK="--synthetic-users 1000 --synthetic-items 300 --method none,ig --epochs 5 --quiet"
+run ck_full 0 $CK --save full.ckpt --json full.json
+for f in full.none.ckpt full.ig.ckpt; do
+  if [ -s "$f" ]; then pass; else fail "ck_full: checkpoint $f missing"; fi
+done
+# Interrupt a run hard (SIGKILL) once ig's first checkpoint exists, then resume it.
+"$EXE" $CK --save part.ckpt --json part.json >killed.out 2>killed.err &
+victim=$!
+for _ in $(seq 1 600); do
+  [ -s part.ig.ckpt ] && break
+  kill -0 "$victim" 2>/dev/null || break
+  sleep 0.05
+done
+kill -KILL "$victim" 2>/dev/null
+wait "$victim" 2>/dev/null
+# Whatever finished before the kill is valid JSON (written atomically).
+if python3 -c 'import json; d=json.load(open("part.json")); assert d["results"][0]["method"] == "none"'; then
+  pass
+else
+  fail "interrupted run: part.json is not valid JSON holding the finished method"
+fi
+run ck_resume 0 $CK --save part.ckpt --resume part.ckpt --json resumed.json
+if python3 - full.json resumed.json <<'EOF2'; then pass; else fail "ck_resume: resumed metrics differ from the uninterrupted run"; fi
+import json, sys
+a = json.load(open(sys.argv[1]))["results"]
+b = json.load(open(sys.argv[2]))["results"]
+assert [r["method"] for r in a] == [r["method"] for r in b]
+for x, y in zip(a, b):
+    for k in ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "best_epoch"):
+        assert x[k] == y[k], (x["method"], k, x[k], y[k])
+EOF2
+# --load with --epochs 0 evaluates the saved (selected) parameters as they are.
+run ck_load 0 --synthetic-users 1000 --synthetic-items 300 --method ig --load full.ig.ckpt --epochs 0 \
+  --json loaded.json --quiet
+if python3 -c '
+import json
+a = [r for r in json.load(open("full.json"))["results"] if r["method"] == "ig"][0]
+b = json.load(open("loaded.json"))["results"][0]
+assert a["auc"] == b["auc"] and a["ndcg@10"] == b["ndcg@10"], (a, b)'; then
+  pass
+else
+  fail "ck_load: evaluating the saved ig model does not give the saved run's metrics"
+fi
+run ck_epochs0 2 --epochs 0
+expect_in ck_epochs0 ck_epochs0.err "--epochs"
+head -c 300 full.ig.ckpt >truncated.ckpt
+run ck_truncated 2 --synthetic-users 1000 --synthetic-items 300 --method ig --load truncated.ckpt --epochs 0
+expect_in ck_truncated ck_truncated.err "truncated"
+run ck_garbage 2 --method ig --load garbage.bin --epochs 0
+expect_in ck_garbage ck_garbage.err "garbage.bin"
+run ck_wrong_method 2 --synthetic-users 1000 --synthetic-items 300 --method ig --resume full.none.ckpt
+expect_in ck_wrong_method ck_wrong_method.err "full.none.ckpt"
+run ck_wrong_model 2 --synthetic-users 1000 --synthetic-items 300 --method ig --model neumf --load full.ig.ckpt
+expect_in ck_wrong_model ck_wrong_model.err "--model gmf"
+run ck_missing 2 --method ig --resume no_such.ckpt
+expect_in ck_missing ck_missing.err "no_such.ckpt"
+
 echo "cli tests: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]

@@ -495,7 +495,9 @@ class SRNSSampler {
   const SRNSOptions& options() const { return opt_; }
 
   /// As UniformSampler::prepare(), but `pool` must be null or empty. Allocates the memory
-  /// (O(users · S1 · T)) and forgets any earlier one.
+  /// (O(users · S1 · T)) and forgets any earlier one — unless a checkpoint was just
+  /// loaded into this sampler and its memory fits the data: then a resumed run goes on
+  /// with the memory it had.
   void prepare(const Interactions& train, const Interactions* pool, TruthFn truth) {
     require(pool == nullptr || pool->empty(),
             "SRNSSampler: a fixed unlabeled pool is not supported (SRNS draws items per user); "
@@ -503,9 +505,13 @@ class SRNSSampler {
     source_.prepare(train, nullptr, std::move(truth), "SRNSSampler");
     const auto users = static_cast<std::size_t>(source_.num_users());
     const auto s1 = static_cast<std::size_t>(opt_.memory);
-    slots_.assign(users * s1, Slot());
-    history_.assign(users * s1 * static_cast<std::size_t>(opt_.history), 0.0f);
-    ready_.assign(users, 0);
+    const bool keep = restored_ && ready_.size() == users && slots_.size() == users * s1;
+    restored_ = false;
+    if (!keep) {
+      slots_.assign(users * s1, Slot());
+      history_.assign(users * s1 * static_cast<std::size_t>(opt_.history), 0.0f);
+      ready_.assign(users, 0);
+    }
     stamp_.assign(users, 0);
     position_.assign(users, 0);
     call_ = 0;
@@ -523,10 +529,11 @@ class SRNSSampler {
   }
 
   /// Checkpoint archive protocol (io/checkpoint.hpp): the memories and score histories.
-  /// Note that prepare() starts a fresh memory, and Trainer::fit() calls it.
+  /// A loaded memory survives the next prepare() (Trainer::fit() calls it on resume).
   template <class Archive>
   void serialize(Archive& ar) {
     ar(slots_, history_, ready_);
+    if (Archive::loading) restored_ = true;
     const std::size_t s1 = static_cast<std::size_t>(opt_.memory);
     ar.check(slots_.size() == ready_.size() * s1 &&
                  history_.size() == slots_.size() * static_cast<std::size_t>(opt_.history),
@@ -726,6 +733,7 @@ class SRNSSampler {
   std::vector<Slot> slots_;
   std::vector<float> history_;
   std::vector<std::uint8_t> ready_;  ///< per user: memory initialised
+  bool restored_ = false;            ///< set by loading a checkpoint; kept by the next prepare()
   // Per-call bookkeeping (stamp_ marks the users already met in the current call).
   std::vector<std::uint64_t> stamp_;
   std::vector<Index> position_;

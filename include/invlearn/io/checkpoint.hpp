@@ -693,7 +693,8 @@ struct ModelSpec<GMF<S>> {
   }
   /// The parameter shape the header implies (checked before anything is allocated).
   static ParamShape shape(const CheckpointInfo& h, const FileReader& file) {
-    if (h.dim < 1) file.fail("header: dim " + std::to_string(h.dim) + " is not positive");
+    if (h.dim < 1 || h.dim > (Index(1) << 40))
+      file.fail("header: dim " + std::to_string(h.dim) + " is out of range");
     ParamShape s;
     s.tables = {{h.num_users, h.dim}, {h.num_items, h.dim}};
     s.dense = h.dim + 1;
@@ -1026,7 +1027,8 @@ inline Model load_model(const std::string& path, IdMap* users = nullptr, IdMap* 
 /// The bytes of a training checkpoint: the model file's sections plus the trainer's
 /// options that fix the data order, its state (epochs done, step, RNG states, best θ)
 /// and the state of every component that has any (optimizer, losses, update policy,
-/// sampler). Call it between epochs (e.g. from on_epoch): that is where a run resumes.
+/// sampler). Call it between epochs, from on_epoch: that is where a run resumes (after
+/// fit() returns with restore_best, the model holds the best epoch's θ, not the last).
 template <class TrainerT>
 inline std::string encode_checkpoint(TrainerT& trainer, const IdMap& users, const IdMap& items,
                                      const std::string& method) {

@@ -24,7 +24,7 @@ constexpr Index kGemmChunk = 64;
 template <class Out, class A, class B>
 inline void gemm_rows(Out&& out, const A& a, const B& b) {
   const Index n = a.rows();
-  INVLEARN_OMP(parallel for schedule(static) if (n * b.cols() * a.cols() > 65536))
+  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk))
   for (Index c = 0; c < n; c += kGemmChunk) {
     const Index m = std::min(kGemmChunk, n - c);
     out.middleRows(c, m).noalias() = a.middleRows(c, m) * b;
@@ -35,7 +35,7 @@ inline void gemm_rows(Out&& out, const A& a, const B& b) {
 template <class Out, class A, class B>
 inline void gemm_rows_bt(Out&& out, const A& a, const B& b) {
   const Index n = a.rows();
-  INVLEARN_OMP(parallel for schedule(static) if (n * b.rows() * a.cols() > 65536))
+  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk))
   for (Index c = 0; c < n; c += kGemmChunk) {
     const Index m = std::min(kGemmChunk, n - c);
     out.middleRows(c, m).noalias() = a.middleRows(c, m) * b.transpose();
@@ -47,7 +47,7 @@ inline void gemm_rows_bt(Out&& out, const A& a, const B& b) {
 template <class Out, class A, class B>
 inline void gemm_at_b(Out&& out, const A& a, const B& b) {
   const Index n = a.cols();
-  INVLEARN_OMP(parallel for schedule(static) if (n * b.cols() * a.rows() > 65536))
+  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk && a.rows() >= kGemmChunk))
   for (Index c = 0; c < n; c += kGemmChunk) {
     const Index m = std::min(kGemmChunk, n - c);
     out.middleRows(c, m).noalias() = a.middleCols(c, m).transpose() * b;
