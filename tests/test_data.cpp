@@ -655,12 +655,14 @@ TEST_CASE("data: synthetic dataset() splits and hidden truth", "[data]") {
   CHECK_THROWS_AS(invlearn::SyntheticData(bad), invlearn::InvalidArgument);
 }
 
-TEST_CASE("data: synthetic defaults give about 60k rows", "[data]") {
+TEST_CASE("data: synthetic defaults give about users x rows-per-user rows", "[data]") {
+  const invlearn::SyntheticOptions o;
   const invlearn::SyntheticData syn;
-  CHECK(syn.num_users() == 2000);
-  CHECK(syn.num_items() == 1000);
-  CHECK(syn.observed().size() > 50000);
-  CHECK(syn.observed().size() < 70000);
+  CHECK(syn.num_users() == o.users);
+  CHECK(syn.num_items() == o.items);
+  const double expected = static_cast<double>(o.users) * o.labeled_per_user;
+  CHECK(static_cast<double>(syn.observed().size()) > 0.9 * expected);
+  CHECK(static_cast<double>(syn.observed().size()) < 1.1 * expected);
   const double rate = static_cast<double>(syn.observed().positives()) /
                       static_cast<double>(syn.observed().size());
   CHECK(rate > 0.3);

@@ -16,6 +16,13 @@
 
 namespace invlearn {
 
+/// Work (in scalars touched) below which a loop stays on one thread. Opening a parallel
+/// region costs microseconds on an idle machine and far more on a busy one, where the
+/// waiting thread competes for a core; the element-wise loops of a step at batch 1024
+/// and d = 32 are a few microseconds of work, so only the dense layers' GEMMs and
+/// loops over whole tables go parallel.
+constexpr long long kParallelGrain = 1LL << 17;
+
 /// Number of threads OpenMP regions will use (1 without OpenMP).
 inline int max_threads() {
 #if defined(_OPENMP)

@@ -183,23 +183,24 @@ class UnlabeledSource {
 
   /// Throws unless prepare() ran and every user of `labeled` is a training user id.
   void check_labeled(const BatchView& labeled, const char* who) const {
-    require(prepared_, std::string(who) + ": sample() called before prepare()");
-    require(labeled.size >= 0, std::string(who) + ": negative batch size");
+    // Messages are built only on failure: this runs every step.
+    if (!prepared_) throw InvalidArgument(std::string(who) + ": sample() called before prepare()");
+    if (labeled.size < 0) throw InvalidArgument(std::string(who) + ": negative batch size");
     for (Index k = 0; k < labeled.size; ++k)
-      require(labeled.users[k] >= 0 && labeled.users[k] < num_users_,
-              std::string(who) + ": labeled row " + std::to_string(k) + ": user id " +
-                  std::to_string(labeled.users[k]) + " is outside [0, " +
-                  std::to_string(num_users_) + ")");
+      if (labeled.users[k] < 0 || labeled.users[k] >= num_users_)
+        throw InvalidArgument(std::string(who) + ": labeled row " + std::to_string(k) + ": user id " +
+                              std::to_string(labeled.users[k]) + " is outside [0, " +
+                              std::to_string(num_users_) + ")");
   }
 
   /// Throws unless `model` covers every user and item id of the training set.
   template <class Model>
   void check_model(const Model& model, const char* who) const {
-    require(model.num_users() >= num_users_ && model.num_items() >= num_items_,
-            std::string(who) + ": the model has " + std::to_string(model.num_users()) +
-                " users and " + std::to_string(model.num_items()) +
-                " items, fewer than the training set's " + std::to_string(num_users_) + " and " +
-                std::to_string(num_items_));
+    if (model.num_users() < num_users_ || model.num_items() < num_items_)
+      throw InvalidArgument(std::string(who) + ": the model has " + std::to_string(model.num_users()) +
+                            " users and " + std::to_string(model.num_items()) +
+                            " items, fewer than the training set's " + std::to_string(num_users_) +
+                            " and " + std::to_string(num_items_));
   }
 
   /// An item j for user u such that (u, j) is not a training pair, uniform over all such

@@ -105,7 +105,7 @@ class GMF {
     const Index n = batch.size;
     const Index d = dim();
     const auto& w = ws.head;
-    INVLEARN_OMP(parallel for schedule(static) if (n * d > 8192))
+    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
       const S g = dlogits[k];
       ws.du.row(k).noalias() = g * w.transpose().cwiseProduct(ws.ei.row(k));
@@ -146,7 +146,7 @@ class GMF {
     } else {
       ws.head = params_.dense.head(d);
     }
-    INVLEARN_OMP(parallel for schedule(static) if (n * d > 8192))
+    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
       users.read(batch.users[k], ws.eu.row(k));
       items.read(batch.items[k], ws.ei.row(k));

@@ -53,6 +53,11 @@ class SparseRows {
     rows_.reserve(static_cast<std::size_t>(capacity));
     values_.setZero(capacity, dim);
     dim_ = dim;
+    // Scratch of assign_sum, sized for `capacity` samples so steps do not allocate.
+    sample_slot_.reserve(static_cast<std::size_t>(capacity));
+    order_.reserve(static_cast<std::size_t>(capacity));
+    offsets_.reserve(static_cast<std::size_t>(capacity) + 1);
+    cursor_.reserve(static_cast<std::size_t>(capacity) + 1);
   }
 
   /// Forgets all rows (O(rows set)).
@@ -78,7 +83,7 @@ class SparseRows {
 
   /// Sets this gradient to the row-wise sums of `per_sample` (one row per sample)
   /// grouped by `ids` (the table row of each sample). Duplicate ids are summed.
-  /// `scratch` holds buffers reused from call to call.
+  /// Allocates nothing for batches up to the capacity given to reset_shape().
   template <class Derived>
   void assign_sum(const Index* ids, Index n, const Eigen::MatrixBase<Derived>& per_sample) {
     clear();
@@ -101,7 +106,7 @@ class SparseRows {
     order_.resize(static_cast<std::size_t>(n));
     cursor_.assign(offsets_.begin(), offsets_.end() - 1);
     for (Index i = 0; i < n; ++i) order_[cursor_[sample_slot_[i]]++] = i;
-    INVLEARN_OMP(parallel for schedule(static) if (k * dim_ > 16384))
+    INVLEARN_OMP(parallel for schedule(static) if (k * dim_ > kParallelGrain))
     for (Index s = 0; s < k; ++s) {
       auto row = values_.row(s);
       row.setZero();
@@ -178,7 +183,7 @@ inline void apply(Parameters<S>& params, const Gradient<S>& grad, S step) {
     const auto& g = grad.tables[t];
     auto& table = params.tables[t];
     const auto& rows = g.rows();
-    INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > 16384))
+    INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > kParallelGrain))
     for (Index k = 0; k < g.count(); ++k) table.row(rows[static_cast<std::size_t>(k)]) += step * g.value(k);
   }
   params.dense.noalias() += step * grad.dense;

@@ -164,7 +164,7 @@ class NeuMF {
     // GMF rows and the delta entering the top MLP layer: dZ_L = dl hₘᵀ ⊙ [A_L > 0].
     auto delta = [&](int parity) -> RowMatrix<S>& { return parity ? ws.delta_b : ws.delta_a; };
     int cur = 0;
-    INVLEARN_OMP(parallel for schedule(static) if (n * top > 8192))
+    INVLEARN_OMP(parallel for schedule(static) if (n * top > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
       const S g = dlogits[k];
       ws.dgu.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gi.row(k));
@@ -187,7 +187,7 @@ class NeuMF {
       detail::gemm_rows_bt(da, dz, W);
       if (l > 0) {
         const auto& a = ws.act[l - 1];
-        INVLEARN_OMP(parallel for schedule(static) if (n * in > 8192))
+        INVLEARN_OMP(parallel for schedule(static) if (n * in > kParallelGrain))
         for (Index k = 0; k < n; ++k)
           for (Index j = 0; j < in; ++j)
             if (!(a(k, j) > S(0))) da(k, j) = S(0);
@@ -228,7 +228,7 @@ class NeuMF {
     const DisplacedTable<S> ig{params_.tables[1], displaced ? &grad->tables[1] : nullptr, step};
     const DisplacedTable<S> um{params_.tables[2], displaced ? &grad->tables[2] : nullptr, step};
     const DisplacedTable<S> im{params_.tables[3], displaced ? &grad->tables[3] : nullptr, step};
-    INVLEARN_OMP(parallel for schedule(static) if (n * m > 8192))
+    INVLEARN_OMP(parallel for schedule(static) if (n * m > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
       ug.read(batch.users[k], ws.gu.row(k));
       ig.read(batch.items[k], ws.gi.row(k));
@@ -242,7 +242,7 @@ class NeuMF {
       const auto bias = dense.segment(bias_offset_[l], out);
       auto a = ws.act[l].topLeftCorner(n, out);
       detail::gemm_rows(a, input, W);
-      INVLEARN_OMP(parallel for schedule(static) if (n * out > 8192))
+      INVLEARN_OMP(parallel for schedule(static) if (n * out > kParallelGrain))
       for (Index k = 0; k < n; ++k) a.row(k) = (a.row(k) + bias.transpose()).cwiseMax(S(0));
     }
     const Index top = widths_.back();
@@ -250,7 +250,7 @@ class NeuMF {
     const auto head_m = dense.segment(head_offset_ + d, top);
     const S bias = dense[head_offset_ + d + top];
     const auto& a_top = ws.act.back();
-    INVLEARN_OMP(parallel for schedule(static) if (n * top > 8192))
+    INVLEARN_OMP(parallel for schedule(static) if (n * top > kParallelGrain))
     for (Index k = 0; k < n; ++k)
       logits[k] = ws.gu.row(k).cwiseProduct(ws.gi.row(k)).dot(head_g.transpose()) +
                   a_top.row(k).dot(head_m.transpose()) + bias;

@@ -95,7 +95,7 @@ class Adam {
       const auto& g = grad.tables[k];
       if (options_.lazy) {
         const auto& rows = g.rows();
-        INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > 16384))
+        INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > kParallelGrain))
         for (Index r = 0; r < g.count(); ++r) {
           const Index row = rows[static_cast<std::size_t>(r)];
           update(table.row(row), mt.row(row), vt.row(row), g.value(r));
@@ -103,7 +103,7 @@ class Adam {
       } else {
         // Every row moves: rows without gradient see g = 0.
         const Index dim = table.cols();
-        INVLEARN_OMP(parallel for schedule(static) if (table.size() > 16384))
+        INVLEARN_OMP(parallel for schedule(static) if (table.size() > kParallelGrain))
         for (Index row = 0; row < table.rows(); ++row) {
           const std::int32_t s = g.find(row);
           if (s >= 0)
