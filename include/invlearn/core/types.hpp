@@ -2,6 +2,12 @@
 /// @file types.hpp
 /// Index and Eigen aliases, and the batch views every part passes around.
 
+// Results must not depend on the thread count, and Eigen's parallel GEMM chooses its
+// blocking from it: invlearn parallelizes its products itself (model/dense.hpp). The
+// CMake target defines this too, which also covers code that includes Eigen first.
+#ifndef EIGEN_DONT_PARALLELIZE
+#define EIGEN_DONT_PARALLELIZE
+#endif
 #include <Eigen/Core>
 #include <cstddef>
 #include <vector>

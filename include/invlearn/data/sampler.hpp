@@ -25,7 +25,6 @@
 /// Buffers are members, reused from call to call: after the first calls have grown them to
 /// the batch size, sampling allocates nothing.
 
-#include <Eigen/Core>
 #include <algorithm>
 #include <cmath>
 #include <cstdint>
