@@ -235,3 +235,21 @@ TEST_CASE("trainer: on planted truth with noisy unlabeled pairs, IG beats NS on 
   }
   CHECK(ig_sum / seeds > ns_sum / seeds + 0.10);
 }
+
+TEST_CASE("trainer: all-positive labels and users with one label are ordinary input", "[trainer]") {
+  const invlearn::SyntheticData syn(small_data(8));
+  auto data = syn.dataset();
+  for (auto* part : {&data.train, &data.valid, &data.test})
+    for (auto& y : part->labels) y = 1.0f;
+  invlearn::TrainerOptions o;
+  o.epochs = 2;
+  invlearn::GMF<float> model(data.num_users(), data.num_items());
+  invlearn::methods::IG<invlearn::GMF<float>> trainer(model, o);
+  const auto fit = trainer.fit(data.train, data.valid);
+  CHECK(fit.best_epoch >= 1);
+  CHECK(model.parameters().all_finite());
+  const auto m = invlearn::evaluate(model, data.test);
+  CHECK(std::isnan(m.auc));  // one class: AUC is undefined, and says so
+  CHECK(std::isnan(m.gauc));
+  CHECK(std::isfinite(m.loss));
+}
