@@ -50,8 +50,8 @@ class GMF {
     require(options.dim > 0, "GMF: dim must be positive, got " + std::to_string(options.dim));
     const Index d = options.dim;
     params_.tables.assign(2, RowMatrix<S>());
-    params_.tables[0].resize(num_users, d);
-    params_.tables[1].resize(num_items, d);
+    allocate_table(params_.tables[0], num_users, d, false);
+    allocate_table(params_.tables[1], num_items, d, false);
     params_.dense.setZero(d + 1);
     Rng rng(seed, Stream::init);
     for (auto& t : params_.tables)

@@ -11,9 +11,19 @@
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/error.hpp"
+#include "invlearn/core/memory.hpp"
 #include "invlearn/core/types.hpp"
 
 namespace invlearn {
+
+/// Sizes an embedding table (or a table of optimizer moments) and asks for huge pages
+/// before it is first written; zeroes it when `zero`.
+template <class S>
+inline void allocate_table(RowMatrix<S>& table, Index rows, Index cols, bool zero) {
+  table.resize(rows, cols);
+  advise_huge_pages(table);
+  if (zero) table.setZero();
+}
 
 /// A backbone's parameters θ: embedding tables and the dense block.
 template <class S>

@@ -75,10 +75,10 @@ class NeuMF {
     offset += d + widths_.back() + 1;
 
     params_.tables.assign(4, RowMatrix<S>());
-    params_.tables[0].resize(num_users, d);
-    params_.tables[1].resize(num_items, d);
-    params_.tables[2].resize(num_users, m);
-    params_.tables[3].resize(num_items, m);
+    allocate_table(params_.tables[0], num_users, d, false);
+    allocate_table(params_.tables[1], num_items, d, false);
+    allocate_table(params_.tables[2], num_users, m, false);
+    allocate_table(params_.tables[3], num_items, m, false);
     params_.dense.setZero(offset);
     Rng rng(seed, Stream::init);
     for (auto& t : params_.tables)

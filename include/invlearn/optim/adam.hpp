@@ -41,8 +41,8 @@ class AdamState {
     m.tables.resize(params.tables.size());
     v.tables.resize(params.tables.size());
     for (std::size_t k = 0; k < params.tables.size(); ++k) {
-      m.tables[k].setZero(params.tables[k].rows(), params.tables[k].cols());
-      v.tables[k].setZero(params.tables[k].rows(), params.tables[k].cols());
+      allocate_table(m.tables[k], params.tables[k].rows(), params.tables[k].cols(), true);
+      allocate_table(v.tables[k], params.tables[k].rows(), params.tables[k].cols(), true);
     }
     m.dense.setZero(params.dense.size());
     v.dense.setZero(params.dense.size());
@@ -97,6 +97,14 @@ class Adam {
         const auto& rows = g.rows();
         INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > kParallelGrain))
         for (Index r = 0; r < g.count(); ++r) {
+          // The rows are scattered over tables that can be gigabytes: ask for the rows a
+          // few iterations ahead so their cache misses overlap with this row's work.
+          if (r + kPrefetchAhead < g.count()) {
+            const Index ahead = rows[static_cast<std::size_t>(r + kPrefetchAhead)];
+            prefetch_row(table, ahead);
+            prefetch_row(mt, ahead);
+            prefetch_row(vt, ahead);
+          }
           const Index row = rows[static_cast<std::size_t>(r)];
           update(table.row(row), mt.row(row), vt.row(row), g.value(r));
         }

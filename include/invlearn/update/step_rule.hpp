@@ -37,8 +37,8 @@ class NormalizedStep {
       st.m.tables.resize(params.tables.size());
       st.v.tables.resize(params.tables.size());
       for (std::size_t k = 0; k < params.tables.size(); ++k) {
-        st.m.tables[k].setZero(params.tables[k].rows(), params.tables[k].cols());
-        st.v.tables[k].setZero(params.tables[k].rows(), params.tables[k].cols());
+        allocate_table(st.m.tables[k], params.tables[k].rows(), params.tables[k].cols(), true);
+        allocate_table(st.v.tables[k], params.tables[k].rows(), params.tables[k].cols(), true);
       }
       st.m.dense.setZero(params.dense.size());
       st.v.dense.setZero(params.dense.size());
