@@ -5,6 +5,7 @@
 #include <cmath>
 #include <vector>
 
+#include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/model/gradient.hpp"
 
@@ -67,9 +68,11 @@ struct GradientCheck {
   std::vector<double> analytic, numeric;
 };
 
+/// Checks every scalar of θ, or, with `sample` > 0, that many scalars drawn at random
+/// (seeded) — for models too large to perturb one scalar at a time.
 template <class Model>
 GradientCheck check_gradient(Model& model, const invlearn::BatchView& batch, const std::vector<double>& c,
-                             double h = 1e-6, double floor = 1e-7) {
+                             double h = 1e-6, double floor = 1e-7, std::size_t sample = 0) {
   using S = typename Model::Scalar;
   GradientCheck out;
   auto ws = model.workspace(batch.size);
@@ -79,8 +82,13 @@ GradientCheck check_gradient(Model& model, const invlearn::BatchView& batch, con
   auto grad = model.make_gradient(batch.size);
   model.backward(batch, ws, dlogits, grad);
   out.analytic = densify(grad, model.parameters());
-  out.numeric.resize(out.analytic.size());
-  for (std::size_t i = 0; i < out.analytic.size(); ++i) {
+  out.numeric.assign(out.analytic.size(), 0.0);
+  std::vector<std::size_t> which;
+  invlearn::Rng rng(12345);
+  for (std::size_t i = 0; i < out.analytic.size(); ++i)
+    if (sample == 0 || rng.uniform() * static_cast<double>(out.analytic.size()) < static_cast<double>(sample))
+      which.push_back(i);
+  for (std::size_t i : which) {
     S* x = scalar_at(model.parameters(), i);
     const S saved = *x;
     *x = saved + static_cast<S>(h);
