@@ -49,5 +49,9 @@ if [ ! -x "$EXE" ]; then
   exit 1
 fi
 
+# Waiting OpenMP threads sleep instead of spinning: on a machine where other work holds a
+# core, spinning threads make a step many times slower (docs/performance.md). Results do
+# not depend on it. An OMP_WAIT_POLICY already set is kept.
+export OMP_WAIT_POLICY="${OMP_WAIT_POLICY:-passive}"
 echo "run.sh: $EXE --method all $*"
 exec "$EXE" --method all "$@"
