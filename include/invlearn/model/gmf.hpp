@@ -148,6 +148,10 @@ class GMF {
     }
     INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
+      if (k + kPrefetchAhead < n) {
+        users.prefetch(batch.users[k + kPrefetchAhead]);
+        items.prefetch(batch.items[k + kPrefetchAhead]);
+      }
       users.read(batch.users[k], ws.eu.row(k));
       items.read(batch.items[k], ws.ei.row(k));
       logits[k] = ws.eu.row(k).cwiseProduct(ws.ei.row(k)).dot(ws.head.transpose()) + bias;

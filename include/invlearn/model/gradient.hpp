@@ -76,6 +76,9 @@ class SparseRows {
     rows_.clear();
   }
 
+  /// Address of row `row`'s slot entry (for prefetching).
+  const std::int32_t* slot_address(Index row) const { return slot_.data() + row; }
+
   /// Slot of table row `row`, or -1 when the gradient has no value for it.
   std::int32_t find(Index row) const { return slot_[static_cast<std::size_t>(row)]; }
 
@@ -206,6 +209,15 @@ struct DisplacedTable {
   const RowMatrix<S>& table;
   const SparseRows<S>* grad;  // null: no displacement
   S step;
+
+  /// Starts loading row `id` (and its gradient slot) into the cache: the gather loops
+  /// call it a few samples ahead so the misses on scattered rows overlap.
+  void prefetch(Index id) const {
+    prefetch_row(table, id);
+#if defined(__GNUC__)
+    if (grad != nullptr && step != S(0)) __builtin_prefetch(grad->slot_address(id), 0, 1);
+#endif
+  }
 
   /// Writes row `id` of the displaced table into `out`.
   template <class Out>

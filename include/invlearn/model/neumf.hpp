@@ -230,6 +230,12 @@ class NeuMF {
     const DisplacedTable<S> im{params_.tables[3], displaced ? &grad->tables[3] : nullptr, step};
     INVLEARN_OMP(parallel for schedule(static) if (n * m > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
+      if (k + kPrefetchAhead < n) {
+        ug.prefetch(batch.users[k + kPrefetchAhead]);
+        ig.prefetch(batch.items[k + kPrefetchAhead]);
+        um.prefetch(batch.users[k + kPrefetchAhead]);
+        im.prefetch(batch.items[k + kPrefetchAhead]);
+      }
       ug.read(batch.users[k], ws.gu.row(k));
       ig.read(batch.items[k], ws.gi.row(k));
       um.read(batch.users[k], ws.x0.row(k).head(m));
