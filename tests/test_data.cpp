@@ -174,6 +174,106 @@ TEST_CASE("data: csv reader finds columns by header name", "[data]") {
   }
 }
 
+TEST_CASE("data: csv reader splits RFC 4180 quoted fields", "[data]") {
+  SECTION("a quoted header name holding a comma does not shift the columns") {
+    const auto r = invlearn::read_ratings_from_string(
+        "user_id,\"title, year\",video_id,watch_ratio\n"
+        "14,\"Cats, dogs, birds\",148,0.7\n"
+        "15,plain,149,1.5\n",
+        Format::csv, "quoted_header.csv");
+    REQUIRE(r.size() == 2);
+    CHECK(row(r, 0) == std::make_tuple(std::string("14"), std::string("148"), 0.7));
+    CHECK(row(r, 1) == std::make_tuple(std::string("15"), std::string("149"), 1.5));
+    CHECK(r.value_column == "watch_ratio");
+  }
+  SECTION("an unrecognised quoted value column name is kept whole") {
+    const auto r = invlearn::read_ratings_from_string("user,item,\"rating, 1-5\"\n1,2,4\n",
+                                                      Format::csv, "x.csv");
+    REQUIRE(r.size() == 1);
+    CHECK(r.value_column == "rating, 1-5");
+    CHECK(row(r, 0) == std::make_tuple(std::string("1"), std::string("2"), 4.0));
+  }
+  SECTION("quoted ids with commas, and commas inside ignored quoted columns") {
+    const auto r = invlearn::read_ratings_from_string(
+        "\"12\",\"a, b\",0.5,\"ignored, too\"\n"
+        "12 , \"c\" ,\"1.5\"\n"
+        "\"13, x\",a, 2\n",
+        Format::watch_ratio, "quoted.txt");
+    REQUIRE(r.size() == 3);
+    CHECK(row(r, 0) == std::make_tuple(std::string("12"), std::string("a, b"), 0.5));
+    CHECK(row(r, 1) == std::make_tuple(std::string("12"), std::string("c"), 1.5));
+    CHECK(row(r, 2) == std::make_tuple(std::string("13, x"), std::string("a"), 2.0));
+    CHECK(r.user_ids.size() == 2);
+  }
+  SECTION("doubled quotes inside quotes are one quote character") {
+    const auto r = invlearn::read_ratings_from_string(
+        "user_id,comment,video_id,watch_ratio\n"
+        "14,\"really \"\"great\"\", 10/10\",\"v \"\"1\"\"\",0.5\n"
+        "14,\"\",\"\"\"\",1\n"
+        "15,x,a\"b,2\n",
+        Format::csv, "doubled.csv");
+    REQUIRE(r.size() == 3);
+    CHECK(row(r, 0) == std::make_tuple(std::string("14"), std::string("v \"1\""), 0.5));
+    CHECK(row(r, 1) == std::make_tuple(std::string("14"), std::string("\""), 1.0));
+    // A quote inside an unquoted field is an ordinary character.
+    CHECK(row(r, 2) == std::make_tuple(std::string("15"), std::string("a\"b"), 2.0));
+  }
+  SECTION("auto-detection sees quoted fields whole") {
+    CHECK(invlearn::detect_format("\"14\",\"a, b\",0.5") == Format::watch_ratio);
+    CHECK(invlearn::detect_format("\"user id\",\"item, name\",\"rating\"") == Format::csv);
+    const auto r = invlearn::read_ratings_from_string("\"14\",\"a, b\",0.5\n", Format::automatic,
+                                                      "auto");
+    CHECK(r.format == Format::watch_ratio);
+    REQUIRE(r.size() == 1);
+    CHECK(row(r, 0) == std::make_tuple(std::string("14"), std::string("a, b"), 0.5));
+  }
+}
+
+TEST_CASE("data: an unterminated quote throws ParseError naming file line and column",
+          "[data]") {
+  SECTION("in a data row, named by its role and column") {
+    expect_parse_error("user,item,rating\n1,2,3\n1,\"x,3\n", Format::csv, 3, "item",
+                       "unterminated quote in column 2");
+    expect_parse_error("1,2,3\n\"4,5,6\n", Format::watch_ratio, 2, "user",
+                       "unterminated quote in column 1");
+    expect_parse_error("1,2,3\n4,5,\"6\n", Format::automatic, 2, "value",
+                       "unterminated quote in column 3");
+  }
+  SECTION("in an ignored column, even past the value column") {
+    expect_parse_error("1,2,3,\"note\n", Format::watch_ratio, 1, "",
+                       "unterminated quote in column 4");
+    expect_parse_error("user,x,item,rating\n1,\"a,\"\"b,2,3\n", Format::csv, 2, "",
+                       "unterminated quote in column 2");
+  }
+  SECTION("in the header") {
+    expect_parse_error("user,\"item,rating\n1,2,3\n", Format::csv, 1, "",
+                       "unterminated quote in column 2");
+  }
+  SECTION("a quoted field spanning two lines is not supported") {
+    expect_parse_error("user,comment,item,rating\n1,\"two\nlines\",2,3\n", Format::csv, 2, "",
+                       "unterminated quote in column 2");
+  }
+  SECTION("text after a closing quote") {
+    expect_parse_error("1,\"a\"b,3\n", Format::watch_ratio, 1, "item",
+                       "after the closing quote in column 2");
+  }
+  SECTION("the file reader names the file and the line") {
+    TempFile file("unterminated.csv",
+                  "user_id,video_id,watch_ratio\r\n1,2,0.5\r\n\r\n3,\"4,0.5\r\n");
+    try {
+      invlearn::read_ratings(file.str());
+      FAIL("no ParseError thrown");
+    } catch (const ParseError& e) {
+      const std::string what = e.what();
+      INFO("what(): " << what);
+      CHECK(e.line() == 4);
+      CHECK(e.field() == "item");
+      CHECK(what.find(file.str() + ":4: item: unterminated quote in column 2") !=
+            std::string::npos);
+    }
+  }
+}
+
 TEST_CASE("data: watch-ratio reader (headerless KuaiRec CSV)", "[data]") {
   const auto r = invlearn::read_ratings_from_string(
       "14,10070,1.3318276580959\n14,2517,0.2\n15,2517,0\n", Format::watch_ratio, "random.txt");

@@ -8,8 +8,18 @@
 /// a fraction of a second. Raw ids are kept as strings exactly as written (trimmed) and
 /// mapped to dense indices in order of first appearance (IdMap).
 ///
+/// CSV fields (formats csv and watch_ratio) may be quoted as in RFC 4180: inside double
+/// quotes a comma is part of the field and `""` stands for one quote character; blanks
+/// around and just inside the quotes are trimmed like those of unquoted fields, and a
+/// quote inside an unquoted field is an ordinary character. A quoted field must close on
+/// the line it opens on: quoted fields holding a newline are not supported and are
+/// reported as an unterminated quote. Text between a closing quote and the next comma
+/// is an error as well.
+///
 /// Every malformed input throws ParseError naming the file, the 1-based line and the
-/// field ("user", "item" or "value"); nothing is silently skipped except blank lines.
+/// field ("user", "item" or "value"; empty for the header and for other columns, whose
+/// 1-based position the message gives instead); nothing is silently skipped except
+/// blank lines.
 
 #include <algorithm>
 #include <cctype>
@@ -100,14 +110,6 @@ inline std::string_view trim(std::string_view s) {
   return s.substr(b, e - b);
 }
 
-/// Trims and removes one pair of surrounding double quotes (simple quoted CSV fields;
-/// quoted fields holding commas are not supported: ratings files never need them).
-inline std::string_view unquote(std::string_view s) {
-  s = trim(s);
-  if (s.size() >= 2 && s.front() == '"' && s.back() == '"') s = trim(s.substr(1, s.size() - 2));
-  return s;
-}
-
 /// Parses the whole of `s` as a double (a leading '+' is accepted, which
 /// std::from_chars alone would reject). Returns the std::errc of the conversion;
 /// std::errc::invalid_argument also when characters are left over.
@@ -158,17 +160,91 @@ inline bool is_known_column(const std::string& lowered) {
   return false;
 }
 
-/// Splits `line` by single commas into all its fields (unquoted and trimmed).
-inline void split_commas(std::string_view line, std::vector<std::string_view>& out) {
+/// A malformed quoted field found by split_quoted_csv.
+struct CsvQuoteError {
+  std::size_t column = 0;  ///< 1-based column of the field; 0 when the line is well formed
+  const char* problem = "";  ///< what is wrong, e.g. "unterminated quote"
+  const char* hint = "";     ///< how to write it instead
+};
+
+/// Splits a CSV line that may hold quoted fields (see the file comment) at the commas
+/// outside quotes, appending at most `want` trimmed fields to `out`. The rest of the
+/// line is still checked, so a quote left open in an ignored column is reported too
+/// rather than read as a field spanning lines. Fields holding `""` are stored unescaped
+/// in `scratch`, reserved to the line's size up front so that it never reallocates and
+/// the views in `out` stay valid until the next call with the same `scratch`. On a
+/// malformed field, returns its column; `out` then holds the fields before it.
+inline CsvQuoteError split_quoted_csv(std::string_view line, std::size_t want,
+                                      std::vector<std::string_view>& out,
+                                      std::string& scratch) {
+  constexpr std::size_t npos = std::string_view::npos;
+  scratch.clear();
+  scratch.reserve(line.size());
+  const std::size_t n = line.size();
+  std::size_t k = 0;
+  for (std::size_t column = 1;; ++column) {
+    while (k < n && is_blank_char(line[k])) ++k;
+    std::string_view field;
+    if (k < n && line[k] == '"') {
+      const std::size_t open = k + 1;
+      std::size_t close = open;
+      bool doubled = false;
+      for (;;) {
+        close = line.find('"', close);
+        if (close == npos)
+          return {column, "unterminated quote",
+                  "a quoted field must close on the line it opens on; fields spanning "
+                  "lines are not supported"};
+        if (close + 1 < n && line[close + 1] == '"') {
+          doubled = true;
+          close += 2;
+          continue;
+        }
+        break;
+      }
+      field = line.substr(open, close - open);
+      if (doubled) {
+        const std::size_t at = scratch.size();
+        for (std::size_t j = 0; j < field.size(); ++j) {
+          scratch.push_back(field[j]);
+          if (field[j] == '"') ++j;  // the second quote of a `""` pair
+        }
+        field = std::string_view(scratch).substr(at);
+      }
+      field = trim(field);
+      k = close + 1;
+      while (k < n && is_blank_char(line[k])) ++k;
+      if (k < n && line[k] != ',')
+        return {column, "text after the closing quote",
+                "a quote inside a quoted field is written as two quotes"};
+    } else {
+      const std::size_t c = line.find(',', k);
+      const std::size_t end = c == npos ? n : c;
+      field = trim(line.substr(k, end - k));
+      k = end;
+    }
+    if (out.size() < want) out.push_back(field);
+    if (k >= n) return {};
+    ++k;  // past the comma
+  }
+}
+
+/// Splits `line` at the commas outside quotes into all its fields, trimmed and
+/// unquoted; see split_quoted_csv for `scratch` and the result. Lines without a quote
+/// take a plain split.
+inline CsvQuoteError split_commas(std::string_view line, std::vector<std::string_view>& out,
+                                  std::string& scratch) {
   out.clear();
+  if (line.find('"') != std::string_view::npos)
+    return split_quoted_csv(line, static_cast<std::size_t>(-1), out, scratch);
   std::size_t start = 0;
   for (;;) {
     const std::size_t c = line.find(',', start);
     if (c == std::string_view::npos) {
-      out.push_back(unquote(line.substr(start)));
-      return;
+      out.push_back(trim(line.substr(start)));
+      return {};
     }
-    out.push_back(unquote(line.substr(start, c - start)));
+    out.push_back(trim(line.substr(start, c - start)));
     start = c + 1;
   }
 }
@@ -200,12 +276,15 @@ inline std::string shown(std::string_view s) {
 /// header (a field is a known column name, or the third field is not a number), otherwise
 /// watch_ratio (headerless CSV, whose ids may still be strings); spaces → tsv. A line with
 /// none of these is reported as tsv so that the parse error names the missing field.
+/// Fields are split as CSV (quotes honoured); a malformed quote is not reported here
+/// but by the parser, which judges by the fields before it.
 inline Format detect_format(std::string_view first_line) {
   if (first_line.find("::") != std::string_view::npos) return Format::movielens;
   if (first_line.find('\t') != std::string_view::npos) return Format::tsv;
   if (first_line.find(',') != std::string_view::npos) {
     std::vector<std::string_view> fields;
-    detail::split_commas(first_line, fields);
+    std::string scratch;
+    detail::split_commas(first_line, fields, scratch);
     for (auto f : fields)
       if (detail::is_known_column(detail::lower(f))) return Format::csv;
     if (fields.size() >= 3 && !detail::looks_numeric(fields[2])) return Format::csv;
@@ -297,7 +376,7 @@ class RatingsParser {
   /// that were found; a half-recognised header is an error, not a guess.
   void parse_header(std::string_view line) {
     std::vector<std::string_view> cols;
-    split_commas(line, cols);
+    check_quotes(split_commas(line, cols, scratch_), true);
     bool all_numeric = true;
     for (auto c : cols) all_numeric = all_numeric && looks_numeric(c);
     if (all_numeric)
@@ -366,20 +445,39 @@ class RatingsParser {
         break;
       }
       default: {  // csv, watch_ratio
+        if (line.find('"') != std::string_view::npos) {
+          check_quotes(split_quoted_csv(line, want, fields_, scratch_), false);
+          break;
+        }
         std::size_t start = 0;
         while (fields_.size() < want) {
           const std::size_t c = line.find(',', start);
           if (c == std::string_view::npos) {
-            fields_.push_back(unquote(line.substr(start)));
+            fields_.push_back(trim(line.substr(start)));
             break;
           }
-          fields_.push_back(unquote(line.substr(start, c - start)));
+          fields_.push_back(trim(line.substr(start, c - start)));
           start = c + 1;
         }
         break;
       }
     }
     return fields_.size();
+  }
+
+  /// Throws for a malformed quoted field, naming its role (user, item or value) when
+  /// it has one and its column always.
+  void check_quotes(const CsvQuoteError& e, bool header) const {
+    if (e.column == 0) return;
+    const std::size_t col = e.column - 1;
+    const char* field = "";
+    if (!header) {
+      if (col == user_col_) field = "user";
+      else if (col == item_col_) field = "item";
+      else if (col == value_col_) field = "value";
+    }
+    fail(field, std::string(e.problem) + " in column " + std::to_string(e.column) + " (" +
+                    e.hint + ")");
   }
 
   void check_id(std::string_view id, const char* field) const {
@@ -522,6 +620,7 @@ class RatingsParser {
   bool seen_first_ = false;
   std::size_t user_col_ = 0, item_col_ = 1, value_col_ = 2;
   std::vector<std::string_view> fields_;
+  std::string scratch_;  // unescaped quoted fields that fields_ may point into
   std::string last_user_raw_;
   Index last_user_ = -1;
   std::vector<std::int32_t> user_cache_, item_cache_;
