@@ -186,6 +186,8 @@ template <class T>
 struct is_eigen_matrix : std::false_type {};
 template <class S, int R, int C, int O, int MR, int MC>
 struct is_eigen_matrix<Eigen::Matrix<S, R, C, O, MR, MC>> : std::true_type {};
+template <class S>
+struct is_eigen_matrix<Table<S>> : std::true_type {};  // same bytes as a RowMatrix
 
 template <class T>
 struct is_parameters : std::false_type {};

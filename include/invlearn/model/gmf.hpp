@@ -49,7 +49,7 @@ class GMF {
     require(num_items > 0, "GMF: num_items must be positive, got " + std::to_string(num_items));
     require(options.dim > 0, "GMF: dim must be positive, got " + std::to_string(options.dim));
     const Index d = options.dim;
-    params_.tables.assign(2, RowMatrix<S>());
+    params_.tables.assign(2, Table<S>());
     allocate_table(params_.tables[0], num_users, d, false);
     allocate_table(params_.tables[1], num_items, d, false);
     params_.dense.setZero(d + 1);

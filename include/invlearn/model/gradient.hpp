@@ -4,31 +4,42 @@
 /// checkpoint shares: embedding tables (one row per user or item id) and one flat
 /// block of dense weights. A gradient holds only the table rows a batch touched.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/memory.hpp"
+#include "invlearn/core/table.hpp"
 #include "invlearn/core/types.hpp"
 
 namespace invlearn {
 
-/// Sizes an embedding table (or a table of optimizer moments) and asks for huge pages
-/// before it is first written; zeroes it when `zero`.
+/// True if no entry of `block` is NaN or ±inf: x·0 is 0 for a finite x and NaN otherwise,
+/// so one vectorised sum answers for the whole block (Eigen's allFinite() tests entry by
+/// entry, which was a tenth of a small step). Not valid under -ffast-math.
+template <class Derived>
+inline bool all_finite_sum(const Eigen::DenseBase<Derived>& block) {
+  using S = typename Derived::Scalar;
+  return block.size() == 0 || (block.derived().array() * S(0)).sum() == S(0);
+}
+
+/// Sizes an embedding table (or a table of optimizer moments); zeroes it when `zero`.
+/// (Table asks for huge pages itself, before the first write.)
 template <class S>
-inline void allocate_table(RowMatrix<S>& table, Index rows, Index cols, bool zero) {
+inline void allocate_table(Table<S>& table, Index rows, Index cols, bool zero) {
   table.resize(rows, cols);
-  advise_huge_pages(table);
   if (zero) table.setZero();
 }
 
 /// A backbone's parameters θ: embedding tables and the dense block.
 template <class S>
 struct Parameters {
-  std::vector<RowMatrix<S>> tables;
+  std::vector<Table<S>> tables;
   Vector<S> dense;
 
   /// Total number of scalars in θ.
@@ -44,13 +55,90 @@ struct Parameters {
   }
 };
 
+/// Maps table rows to slots with a small open-addressing hash table (linear probing),
+/// sized to the rows a batch can touch, not to the table: lookups stay in the cache
+/// however large the table is, and clearing costs O(rows held).
+class RowSlotMap {
+ public:
+  /// Room for `rows` keys without growing (load factor at most 1/2).
+  void reserve(Index rows) {
+    std::size_t want = 16;
+    while (want < 2 * static_cast<std::size_t>(rows)) want *= 2;
+    if (want > buckets_.size()) rehash(want);
+  }
+
+  /// Slot of `row`, or -1.
+  std::int32_t find(Index row) const {
+    if (buckets_.empty()) return -1;
+    for (std::size_t p = home(row);; p = (p + 1) & mask_) {
+      if (buckets_[p].row == row) return buckets_[p].slot;
+      if (buckets_[p].row < 0) return -1;
+    }
+  }
+
+  /// Address of the bucket where a lookup of `row` starts (for prefetching).
+  const void* bucket_address(Index row) const {
+    return buckets_.empty() ? nullptr : static_cast<const void*>(buckets_.data() + home(row));
+  }
+
+  /// The slot of `row`; inserts `row` with slot `next` if absent. Returns (slot, inserted).
+  std::pair<std::int32_t, bool> find_or_insert(Index row, std::int32_t next) {
+    if (2 * (used_.size() + 1) > buckets_.size()) rehash(std::max<std::size_t>(16, 2 * buckets_.size()));
+    std::size_t p = home(row);
+    for (; buckets_[p].row >= 0; p = (p + 1) & mask_)
+      if (buckets_[p].row == row) return {buckets_[p].slot, false};
+    buckets_[p] = Bucket{row, next};
+    used_.push_back(p);
+    return {next, true};
+  }
+
+  /// Forgets every key (O(keys held)).
+  void clear() {
+    for (std::size_t p : used_) buckets_[p].row = -1;
+    used_.clear();
+  }
+
+ private:
+  struct Bucket {
+    Index row = -1;  // -1: empty
+    std::int32_t slot = -1;
+  };
+
+  std::size_t home(Index row) const {
+    // Fibonacci hashing: consecutive ids spread over the whole table.
+    return static_cast<std::size_t>((static_cast<std::uint64_t>(row) * 0x9E3779B97F4A7C15ull) >> shift_);
+  }
+
+  void rehash(std::size_t size) {  // size: a power of two
+    const std::vector<Bucket> old = std::move(buckets_);
+    buckets_.assign(size, Bucket{});
+    mask_ = size - 1;
+    shift_ = 64;
+    for (std::size_t s = size; s > 1; s /= 2) --shift_;
+    used_.clear();
+    used_.reserve(size / 2);
+    for (const Bucket& b : old) {
+      if (b.row < 0) continue;
+      std::size_t p = home(b.row);
+      while (buckets_[p].row >= 0) p = (p + 1) & mask_;
+      buckets_[p] = b;
+      used_.push_back(p);
+    }
+  }
+
+  std::vector<Bucket> buckets_;
+  std::vector<std::size_t> used_;  // occupied buckets, for clear()
+  std::size_t mask_ = 0;
+  int shift_ = 64;
+};
+
 /// The gradient of one embedding table over the rows a batch touched.
 ///
 /// Rows are kept in order of first appearance in the batch, and each row's value
 /// is the sum of its samples' contributions taken in sample order, so the result
-/// is the same for any thread count. A slot map (one int per table row, allocated
-/// once) finds a row's slot in O(1); clear() resets only the rows that were set,
-/// so every step costs O(batch), not O(table).
+/// is the same for any thread count. A RowSlotMap sized to the batch (not to the
+/// table) finds a row's slot, so every step costs O(batch), not O(table), and its
+/// lookups do not miss the cache when the table is gigabytes.
 template <class S>
 class SparseRows {
  public:
@@ -58,7 +146,9 @@ class SparseRows {
   SparseRows(Index table_rows, Index dim, Index capacity) { reset_shape(table_rows, dim, capacity); }
 
   void reset_shape(Index table_rows, Index dim, Index capacity) {
-    slot_.assign(static_cast<std::size_t>(table_rows), -1);
+    table_rows_ = table_rows;
+    slot_ = RowSlotMap();
+    slot_.reserve(capacity);
     rows_.clear();
     rows_.reserve(static_cast<std::size_t>(capacity));
     values_.setZero(capacity, dim);
@@ -72,21 +162,21 @@ class SparseRows {
 
   /// Forgets all rows (O(rows set)).
   void clear() {
-    for (Index r : rows_) slot_[static_cast<std::size_t>(r)] = -1;
+    slot_.clear();
     rows_.clear();
   }
 
-  /// Address of row `row`'s slot entry (for prefetching).
-  const std::int32_t* slot_address(Index row) const { return slot_.data() + row; }
+  /// Address of the slot-map bucket where a lookup of `row` starts (for prefetching).
+  const void* slot_address(Index row) const { return slot_.bucket_address(row); }
 
   /// Slot of table row `row`, or -1 when the gradient has no value for it.
-  std::int32_t find(Index row) const { return slot_[static_cast<std::size_t>(row)]; }
+  std::int32_t find(Index row) const { return slot_.find(row); }
 
   /// Table rows held, in slot order.
   const std::vector<Index>& rows() const { return rows_; }
   Index count() const { return static_cast<Index>(rows_.size()); }
   Index dim() const { return dim_; }
-  Index table_rows() const { return static_cast<Index>(slot_.size()); }
+  Index table_rows() const { return table_rows_; }
 
   /// Values of the rows held: row k is the gradient of table row rows()[k].
   auto values() { return values_.topRows(count()); }
@@ -102,12 +192,8 @@ class SparseRows {
     clear();
     sample_slot_.resize(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) {
-      const Index r = ids[i];
-      std::int32_t& s = slot_[static_cast<std::size_t>(r)];
-      if (s < 0) {
-        s = static_cast<std::int32_t>(rows_.size());
-        rows_.push_back(r);
-      }
+      const auto [s, inserted] = slot_.find_or_insert(ids[i], static_cast<std::int32_t>(rows_.size()));
+      if (inserted) rows_.push_back(ids[i]);
       sample_slot_[static_cast<std::size_t>(i)] = s;
     }
     const Index k = count();
@@ -131,9 +217,8 @@ class SparseRows {
   void add(const SparseRows& other, S alpha) {
     for (Index k = 0; k < other.count(); ++k) {
       const Index r = other.rows_[static_cast<std::size_t>(k)];
-      std::int32_t& s = slot_[static_cast<std::size_t>(r)];
-      if (s < 0) {
-        s = static_cast<std::int32_t>(rows_.size());
+      const auto [s, inserted] = slot_.find_or_insert(r, static_cast<std::int32_t>(rows_.size()));
+      if (inserted) {
         rows_.push_back(r);
         if (count() > values_.rows()) values_.conservativeResize(count() * 2, dim_);
         values_.row(s).setZero();
@@ -143,10 +228,11 @@ class SparseRows {
   }
 
  private:
-  std::vector<std::int32_t> slot_;
+  RowSlotMap slot_;
   std::vector<Index> rows_;
   RowMatrix<S> values_;
   Index dim_ = 0;
+  Index table_rows_ = 0;
   // Reused scratch for assign_sum.
   std::vector<std::int32_t> sample_slot_;
   std::vector<Index> offsets_, cursor_, order_;
@@ -177,8 +263,8 @@ struct Gradient {
 
   bool all_finite() const {
     for (const auto& t : tables)
-      if (!t.values().allFinite()) return false;
-    return dense.allFinite();
+      if (!all_finite_sum(t.values())) return false;
+    return all_finite_sum(dense);
   }
 
   /// Squared Euclidean norm, accumulated in double.
@@ -206,7 +292,7 @@ inline void apply(Parameters<S>& params, const Gradient<S>& grad, S step) {
 /// is read as row + step·g_row, any other row as it is.
 template <class S>
 struct DisplacedTable {
-  const RowMatrix<S>& table;
+  const Table<S>& table;
   const SparseRows<S>* grad;  // null: no displacement
   S step;
 

@@ -74,7 +74,7 @@ class NeuMF {
     head_offset_ = offset;
     offset += d + widths_.back() + 1;
 
-    params_.tables.assign(4, RowMatrix<S>());
+    params_.tables.assign(4, Table<S>());
     allocate_table(params_.tables[0], num_users, d, false);
     allocate_table(params_.tables[1], num_items, d, false);
     allocate_table(params_.tables[2], num_users, m, false);
