@@ -673,6 +673,32 @@ TEST_CASE("data: PairIndex agrees with a brute-force set", "[data]") {
   CHECK(empty.size() == 0);
 }
 
+TEST_CASE("data: PairIndex answers exactly at scale, also when copied", "[data]") {
+  // Enough pairs for a many-block filter, ids spread over large ranges, and queries that
+  // are mostly absent pairs (the samplers' case): any false negative or false positive
+  // of the index fails here.
+  invlearn::Rng rng(12);
+  Interactions t;
+  t.num_users = 50000;
+  t.num_items = 1 << 20;
+  std::set<std::pair<Index, Index>> truth;
+  for (int k = 0; k < 200000; ++k) {
+    const Index u = rng.index(t.num_users), i = rng.index(t.num_items);
+    t.push_back(u, i, 1.0f);
+    truth.insert({u, i});
+  }
+  const invlearn::PairIndex built(t);
+  const invlearn::PairIndex copy = built;  // a copy may sit at another alignment
+  for (const auto* index : {&built, &copy}) {
+    for (const auto& [u, i] : truth) REQUIRE(index->contains(u, i));
+    for (int k = 0; k < 200000; ++k) {
+      const Index u = rng.index(t.num_users), i = rng.index(t.num_items);
+      REQUIRE(index->contains(u, i) == (truth.count({u, i}) > 0));
+    }
+    for (Index i = 0; i < 64; ++i) REQUIRE(index->contains(7, i) == (truth.count({7, i}) > 0));
+  }
+}
+
 TEST_CASE("data: synthetic data is deterministic and has a planted truth", "[data]") {
   invlearn::SyntheticOptions o;
   o.users = 300;

@@ -149,6 +149,47 @@ TEST_CASE("models: forward_displaced equals forward on a displaced copy", "[mode
   }
 }
 
+TEST_CASE("models: GMF forward_candidates equals forward_displaced bit for bit", "[models]") {
+  // float, the paper's d = 32 and an odd d (unaligned rows), a batch that shares some rows
+  // with the gradient's and not others, and the three IG candidates in either order.
+  for (const Index d : {Index(32), Index(5)}) {
+    invlearn::GMFOptions opt;
+    opt.dim = d;
+    opt.init_std = 0.3;
+    invlearn::GMF<float> gmf(40, 50, opt, 3);
+    invlearn::Rng rng(5);
+    Batch other, eval;
+    for (int k = 0; k < 60; ++k) other.push_back(rng.index(20), rng.index(25), 1.0f);
+    for (int k = 0; k < 70; ++k) eval.push_back(rng.index(40), rng.index(50), 0.0f);
+    auto ws = gmf.workspace(128);
+    invlearn::Vector<float> logits(other.size()), dl(other.size());
+    gmf.forward(other.view(), ws, logits);
+    for (Index k = 0; k < other.size(); ++k) dl[k] = static_cast<float>(rng.uniform(-1, 1));
+    auto grad = gmf.make_gradient(other.size());
+    gmf.backward(other.view(), ws, dl, grad);
+
+    const float alpha = 0.37f;
+    for (const auto& steps : {std::vector<float>{-alpha, 0.0f, alpha}, std::vector<float>{alpha, -alpha},
+                              std::vector<float>{0.0f}}) {
+      const int k = static_cast<int>(steps.size());
+      const Index n = eval.size();
+      std::vector<float> fused(static_cast<std::size_t>(k * n));
+      gmf.forward_candidates(eval.view(), grad, steps.data(), k, ws, fused.data());
+      for (int c = 0; c < k; ++c) {
+        invlearn::Vector<float> one(n);
+        if (steps[static_cast<std::size_t>(c)] == 0.0f)
+          gmf.forward(eval.view(), ws, one);
+        else
+          gmf.forward_displaced(eval.view(), grad, steps[static_cast<std::size_t>(c)], ws, one);
+        for (Index j = 0; j < n; ++j) REQUIRE(fused[static_cast<std::size_t>(c * n + j)] == one[j]);
+      }
+    }
+    const float four[4] = {0, 0, 0, 0};
+    std::vector<float> out(static_cast<std::size_t>(4 * eval.size()));
+    CHECK_THROWS_AS(gmf.forward_candidates(eval.view(), grad, four, 4, ws, out.data()), invlearn::InvalidArgument);
+  }
+}
+
 TEST_CASE("models: float and double agree within 1e-3", "[models]") {
   invlearn::NeuMFOptions opt;
   opt.dim = 8;

@@ -293,6 +293,12 @@ inline Dataset make_dataset_presplit(const RawRatings& train, const RawRatings& 
 /// sorted vector of distinct items. contains() is a binary search in one user's items,
 /// O(log d); samplers call it to reject pairs seen in training without ever scanning
 /// the whole set.
+///
+/// A blocked Bloom filter (one 64-byte block per pair, 16 to 32 bits per pair) answers
+/// first. Samplers mostly ask about pairs that are not there, and a binary search over
+/// a large index is a chain of dependent cache misses (it was three quarters of the
+/// uniform sampler's time); the filter rejects almost all of those with one cache line.
+/// It has no false negatives, so contains() answers exactly as the search alone would.
 class PairIndex {
  public:
   PairIndex() : offsets_(1, 0) {}
@@ -342,11 +348,13 @@ class PairIndex {
     }
     items_.resize(w);
     items_.shrink_to_fit();
+    build_filter();
   }
 
   /// True if (u, i) is one of the indexed pairs; false for a user outside the index.
   bool contains(Index u, Index i) const {
     if (u < 0 || u >= num_users()) return false;
+    if (!filter_.empty() && !may_contain(u, i)) return false;
     return std::binary_search(begin(u), end(u), i);
   }
 
@@ -367,8 +375,66 @@ class PairIndex {
   const std::vector<Index>& items() const { return items_; }
 
  private:
+  static constexpr int kWordsPerBlock = 8;  // 512 bits: one cache line
+  static constexpr int kBitsPerPair = 4;    // bits set per pair, all in its block
+
+  static std::uint64_t pair_hash(Index u, Index i) {
+    // splitmix64's finaliser over a combination of the two ids.
+    std::uint64_t h = static_cast<std::uint64_t>(u) * 0x9E3779B97F4A7C15ull ^
+                      (static_cast<std::uint64_t>(i) + 0x632BE59BD9B4E019ull);
+    h ^= h >> 30;
+    h *= 0xBF58476D1CE4E5B9ull;
+    h ^= h >> 27;
+    h *= 0x94D049BB133111EBull;
+    return h ^ (h >> 31);
+  }
+
+  /// Index in filter_ of the first word of the pair's block (from the hash's high bits);
+  /// the bits set in it are kBitsPerPair positions of 9 bits each from the low ones.
+  std::size_t block_of(std::uint64_t h) const {
+    return filter_begin_ + static_cast<std::size_t>(h >> block_shift_) * kWordsPerBlock;
+  }
+  static unsigned bit_of(std::uint64_t h, int b) { return static_cast<unsigned>(h >> (9 * b)) & 511u; }
+
+  bool may_contain(Index u, Index i) const {
+    const std::uint64_t h = pair_hash(u, i);
+    const std::uint64_t* block = filter_.data() + block_of(h);
+    for (int b = 0; b < kBitsPerPair; ++b) {
+      const unsigned bit = bit_of(h, b);
+      if (!(block[bit >> 6] & (std::uint64_t(1) << (bit & 63u)))) return false;
+    }
+    return true;
+  }
+
+  void build_filter() {
+    filter_.clear();
+    filter_begin_ = 0;
+    if (items_.empty()) return;
+    // A power of two (at least 2) of blocks, with at least 16 bits per pair.
+    int log_blocks = 1;
+    while ((std::size_t(1) << log_blocks) * 512 < 16 * items_.size()) ++log_blocks;
+    block_shift_ = 64 - log_blocks;
+    // One block more than needed, so that block 0 can start on a cache line.
+    filter_.assign((std::size_t(1) << log_blocks) * kWordsPerBlock + kWordsPerBlock, 0);
+    const auto address = reinterpret_cast<std::uintptr_t>(filter_.data());
+    filter_begin_ = ((64 - address % 64) % 64) / sizeof(std::uint64_t);
+    for (Index u = 0; u < num_users(); ++u) {
+      for (const Index* it = begin(u); it != end(u); ++it) {
+        const std::uint64_t h = pair_hash(u, *it);
+        std::uint64_t* block = filter_.data() + block_of(h);
+        for (int b = 0; b < kBitsPerPair; ++b) {
+          const unsigned bit = bit_of(h, b);
+          block[bit >> 6] |= std::uint64_t(1) << (bit & 63u);
+        }
+      }
+    }
+  }
+
   std::vector<Index> offsets_;
   std::vector<Index> items_;
+  std::vector<std::uint64_t> filter_;  // empty: no filter (an empty index)
+  std::size_t filter_begin_ = 0;       // first word of block 0 (cache-line aligned)
+  int block_shift_ = 63;               // h >> block_shift_ is the block
 };
 
 }  // namespace invlearn

@@ -26,6 +26,7 @@ struct GMFWorkspace {
   RowMatrix<S> eu, ei;        ///< gathered (possibly displaced) embedding rows
   RowMatrix<S> du, di;        ///< per-sample embedding gradients
   Vector<S> head;             ///< displaced head weights
+  Vector<S> candidate_head[3];  ///< forward_candidates: each candidate's displaced head
   Index capacity() const { return eu.rows(); }
 };
 
@@ -74,12 +75,13 @@ class GMF {
     return ws;
   }
   void reserve(Workspace& ws, Index max_batch) const {
-    if (ws.capacity() >= max_batch && ws.head.size() == dim()) return;
+    if (ws.capacity() >= max_batch && ws.head.size() == dim() && ws.candidate_head[2].size() == dim()) return;
     ws.eu.resize(max_batch, dim());
     ws.ei.resize(max_batch, dim());
     ws.du.resize(max_batch, dim());
     ws.di.resize(max_batch, dim());
     ws.head.resize(dim());
+    for (auto& h : ws.candidate_head) h.resize(dim());
   }
 
   /// A zero gradient shaped like θ with room for `max_batch` rows per table.
@@ -96,6 +98,53 @@ class GMF {
   void forward_displaced(const BatchView& batch, const Gradient& grad, S step, Workspace& ws,
                          Out&& logits) const {
     forward_impl(batch, &grad, step, ws, logits);
+  }
+
+  /// The logits of `batch` at θ + steps[c]·grad for each candidate c < k (k ≤ 3), into
+  /// out[c·n + j] (candidate-major), in one pass: each sample's embedding rows and their
+  /// gradient rows are looked up once for all candidates instead of once per candidate.
+  /// Each logit is the expression forward_displaced() evaluates, so the two agree bit for
+  /// bit. Leaves `ws` without a forward state that backward() could use.
+  void forward_candidates(const BatchView& batch, const Gradient& grad, const S* steps, int k, Workspace& ws,
+                          S* out) const {
+    check_batch(batch, num_users(), num_items(), "GMF::forward_candidates");
+    require(k >= 1 && k <= 3, "GMF::forward_candidates: between 1 and 3 candidates, got " + std::to_string(k));
+    reserve(ws, batch.size);
+    const Index n = batch.size;
+    const Index d = dim();
+    const auto& users = params_.tables[0];
+    const auto& items = params_.tables[1];
+    const auto& gu = grad.tables[0];
+    const auto& gi = grad.tables[1];
+    S bias[3];
+    for (int c = 0; c < k; ++c) {
+      bias[c] = params_.dense[d];
+      if (steps[c] != S(0)) {
+        ws.candidate_head[c].noalias() = params_.dense.head(d) + steps[c] * grad.dense.head(d);
+        bias[c] += steps[c] * grad.dense[d];
+      } else {
+        ws.candidate_head[c] = params_.dense.head(d);
+      }
+    }
+    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
+    for (Index j = 0; j < n; ++j) {
+      if (j + kPrefetchAhead < n) {
+        prefetch_row(users, batch.users[j + kPrefetchAhead]);
+        prefetch_row(items, batch.items[j + kPrefetchAhead]);
+      }
+      const Index u = batch.users[j], i = batch.items[j];
+      const std::int32_t su = gu.find(u), si = gi.find(i);
+      auto eu = ws.eu.row(j);
+      auto ei = ws.ei.row(j);
+      for (int c = 0; c < k; ++c) {
+        const S step = steps[c];
+        if (step != S(0) && su >= 0) eu.noalias() = users.row(u) + step * gu.value(su);
+        else eu = users.row(u);
+        if (step != S(0) && si >= 0) ei.noalias() = items.row(i) + step * gi.value(si);
+        else ei = items.row(i);
+        out[c * n + j] = eu.cwiseProduct(ei).dot(ws.candidate_head[c].transpose()) + bias[c];
+      }
+    }
   }
 
   /// ∇θ of Σ_k dlogits[k]·x_k, taken at the point of the last forward call on `ws`
