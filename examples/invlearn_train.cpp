@@ -4,6 +4,7 @@
 //
 // Exit status: 0 success; 2 bad usage or bad input; 1 any other failure.
 
+#include <algorithm>
 #include <csignal>
 #include <cstdio>
 #include <exception>
@@ -27,7 +28,8 @@ namespace {
 constexpr int kExitFailure = 1;
 constexpr int kExitUsage = 2;
 
-/// Output and checkpoint paths are checked before any work, so a typo fails at once.
+/// Output and checkpoint paths, and whether an IG checkpoint fits --ig-schedule and
+/// --ig-step, are checked before any work, so a mistake fails at once.
 void check_paths(const cli::Options& o) {
   const bool several = o.methods.size() > 1;
   if (!o.json.empty()) cli::check_output_path("--json", o.json);
@@ -48,20 +50,29 @@ void check_paths(const cli::Options& o) {
       throw cli::UsageError("--resume: no checkpoint found for any method (looked for " +
                             cli::output_path(o.resume, o.methods.front(), several) + " and the like)");
   }
+  if (!o.resume.empty() && std::find(o.methods.begin(), o.methods.end(), "ig") != o.methods.end()) {
+    const std::string ig = cli::output_path(o.resume, "ig", several);
+    if (cli::readable(ig)) cli::check_ig_resume(ig, o);
+  }
 }
 
 template <class Model>
 cli::MethodResult run_one(const std::string& method, const cli::RunSettings& settings) {
+  cli::MethodResult r;
   try {
-    return cli::run_method<Model>(method, settings);
+    r = cli::run_method<Model>(method, settings);
   } catch (const invlearn::NumericalError& e) {
     // A diverging method should not cost the results of the others: report it and go on.
-    cli::MethodResult failed;
-    failed.method = method;
-    failed.error = e.what();
+    r.method = method;
+    r.error = e.what();
     settings.progress.line("[" + method + "] failed: " + e.what());
-    return failed;
   }
+  // Recorded for a failed run too: they are part of what was run.
+  if (method == "ig") {
+    r.ig_schedule = settings.options.ig_schedule;
+    r.ig_step = settings.options.ig_step;
+  }
+  return r;
 }
 
 int run(int argc, char** argv) {

@@ -55,6 +55,8 @@ TEST_CASE("cli: defaults", "[cli]") {
   CHECK(o.lr == 1e-3);
   CHECK_FALSE(o.alpha.has_value());
   CHECK(o.effective_alpha() == Approx(1e-4));
+  CHECK(o.ig_schedule == "test-pass");
+  CHECK(o.ig_step == "sgd");
   CHECK(o.seed == 42u);
   CHECK(o.threads == 0);
   CHECK(o.json.empty());
@@ -75,8 +77,9 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
       parse({"--data", "train.csv", "--valid", "valid.csv", "--test", "test.csv", "--format", "watch-ratio",
              "--positive-above", "0.7", "--negative-below", "0.3", "--unlabeled", "hidden", "--label-fraction",
              "0.05", "--model", "neumf", "--method", "ig", "--epochs", "3", "--batch", "256", "--dim", "16", "--lr",
-             "1e-2", "--alpha", "0.5e-3", "--seed", "18446744073709551615", "--threads", "2", "--json", "r.json",
-             "--trace", "t.csv", "--save", "m.ckpt", "--quiet"});
+             "1e-2", "--alpha", "0.5e-3", "--ig-schedule", "per-train-batch", "--ig-step", "normalized", "--seed",
+             "18446744073709551615", "--threads", "2", "--json", "r.json", "--trace", "t.csv", "--save", "m.ckpt",
+             "--quiet"});
   CHECK(o.data == "train.csv");
   CHECK(o.valid == "valid.csv");
   CHECK(o.test == "test.csv");
@@ -94,6 +97,8 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(o.lr == 1e-2);
   CHECK(*o.alpha == 0.5e-3);
   CHECK(o.effective_alpha() == 0.5e-3);
+  CHECK(o.ig_schedule == "per-train-batch");
+  CHECK(o.ig_step == "normalized");
   CHECK(o.seed == 18446744073709551615ull);
   CHECK(o.threads == 2);
   CHECK(o.json == "r.json");
@@ -140,7 +145,40 @@ TEST_CASE("cli: --help names every flag and its default", "[cli]") {
   CHECK(contains(h, "(default: uniform)"));
   CHECK(contains(h, "(default: auto)"));
   CHECK(contains(h, "default: all"));
+  CHECK(contains(h, "(default: test-pass)"));
+  CHECK(contains(h, "(default: sgd)"));
   CHECK(contains(h, "Exit status"));
+}
+
+TEST_CASE("cli: --ig-schedule and --ig-step", "[cli]") {
+  // Both values of each, in both spellings of a flag.
+  CHECK(parse({"--ig-schedule", "test-pass"}).ig_schedule == "test-pass");
+  CHECK(parse({"--ig-schedule=per-train-batch"}).ig_schedule == "per-train-batch");
+  CHECK(parse({"--ig-step", "sgd"}).ig_step == "sgd");
+  CHECK(parse({"--ig-step=normalized"}).ig_step == "normalized");
+  const cli::Options both = parse({"--method", "none,ig", "--ig-step", "normalized", "--ig-schedule", "per-train-batch"});
+  CHECK(both.ig_step == "normalized");
+  CHECK(both.ig_schedule == "per-train-batch");
+  // The allowed values are the names of the library's policies.
+  CHECK(cli::ig_schedules() == std::vector<std::string>{invlearn::TestPass::name, invlearn::PerTrainBatch::name});
+  CHECK(cli::ig_steps() == std::vector<std::string>{invlearn::SgdStep::name, invlearn::NormalizedStep::name});
+
+  CHECK(contains(usage_error({"--ig-step", "adam"}), "--ig-step: unknown value 'adam' (expected sgd or normalized)"));
+  CHECK(contains(usage_error({"--ig-schedule", "per-batch"}),
+                 "--ig-schedule: unknown value 'per-batch' (expected test-pass or per-train-batch)"));
+  CHECK(contains(usage_error({"--ig-step", "Normalized"}), "--ig-step: unknown value 'Normalized'"));
+  CHECK(contains(usage_error({"--ig-step="}), "--ig-step: empty value"));
+  CHECK(contains(usage_error({"--ig-schedule"}), "--ig-schedule: missing value"));
+  CHECK(contains(usage_error({"--ig-step", "sgd", "--ig-step", "sgd"}), "--ig-step: given more than once"));
+
+  // Without ig in --method they would do nothing: an error, as for the flags of the other data source.
+  CHECK(contains(usage_error({"--method", "none,idl", "--ig-step", "normalized"}),
+                 "--ig-step: applies to the ig method only, and --method none,idl does not include it"));
+  CHECK(contains(usage_error({"--method", "none", "--ig-schedule", "test-pass"}),
+                 "--ig-schedule: applies to the ig method only"));
+  CHECK(contains(usage_error({"--method", "ns", "--alpha", "0.001"}), "--alpha: applies to the ig method only"));
+  CHECK(parse({"--method", "all", "--ig-step", "normalized"}).ig_step == "normalized");
+  CHECK(parse({"--method", "none,ig", "--alpha", "0.001"}).effective_alpha() == 0.001);
 }
 
 TEST_CASE("cli: numbers are parsed strictly", "[cli]") {
@@ -278,6 +316,8 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   ig.choices[0] = 7;
   ig.choices[2] = 1;
   ig.annotation_accuracy = 0.5;
+  ig.ig_schedule = "per-train-batch";
+  ig.ig_step = "normalized";
   cli::MethodResult failed;
   failed.method = "ns";
   failed.error = "ns, epoch 1, step 3: loss is not finite";
@@ -287,8 +327,10 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   CHECK(contains(j, "\"results\": ["));
   CHECK(contains(j, "{\"method\": \"ig\", \"auc\": 0.75, \"gauc\": null, \"gauc_weighted\": null, \"ndcg@10\": null, "
                     "\"mrr\": null, \"best_epoch\": 2, \"train_seconds\": null, "
-                    "\"ig_choices\": {\"direct\": 7, \"none\": 0, \"inverse\": 1}, \"annotation_accuracy\": 0.5}"));
+                    "\"ig_choices\": {\"direct\": 7, \"none\": 0, \"inverse\": 1}, \"annotation_accuracy\": 0.5, "
+                    "\"ig_schedule\": \"per-train-batch\", \"ig_step\": \"normalized\"}"));
   CHECK(contains(j, "\"method\": \"ns\""));
+  CHECK(contains(j, "\"ig_schedule\": null, \"ig_step\": null"));
   CHECK(contains(j, "\"best_epoch\": null"));
   CHECK(contains(j, "\"error\": \"ns, epoch 1, step 3: loss is not finite\""));
   CHECK_FALSE(contains(j, "nan"));

@@ -16,6 +16,8 @@
 #include <vector>
 
 #include <invlearn/data/synthetic.hpp>
+#include <invlearn/update/schedule.hpp>
+#include <invlearn/update/step_rule.hpp>
 
 namespace cli {
 
@@ -30,6 +32,17 @@ class UsageError : public std::runtime_error {
 inline const std::vector<std::string>& all_methods() {
   static const std::vector<std::string> m{"none", "ns", "tce", "rce", "idl", "ig", "dns", "srns"};
   return m;
+}
+
+/// The values of --ig-schedule and --ig-step: the names of the schedules and step
+/// rules methods::IG is instantiated with (run_method.hpp maps each name to its type).
+inline const std::vector<std::string>& ig_schedules() {
+  static const std::vector<std::string> v{invlearn::TestPass::name, invlearn::PerTrainBatch::name};
+  return v;
+}
+inline const std::vector<std::string>& ig_steps() {
+  static const std::vector<std::string> v{invlearn::SgdStep::name, invlearn::NormalizedStep::name};
+  return v;
 }
 
 /// Everything the command line can set. Defaults are the documented ones.
@@ -56,6 +69,9 @@ struct Options {
   invlearn::Index dim = 32;
   double lr = 1e-3;
   std::optional<double> alpha;  ///< unset = 0.1 · lr
+  /// IG's schedule and step rule; the defaults are those of methods::IG<Model>.
+  std::string ig_schedule = invlearn::TestPass::name;
+  std::string ig_step = invlearn::SgdStep::name;
   std::uint64_t seed = 42;
   int threads = 0;
 
@@ -196,9 +212,10 @@ inline const std::vector<FlagSpec>& flag_specs() {
       {"--unlabeled", true},     {"--label-fraction", true},  {"--model", true},
       {"--method", true},        {"--epochs", true},          {"--batch", true},
       {"--dim", true},           {"--lr", true},              {"--alpha", true},
-      {"--seed", true},          {"--threads", true},         {"--json", true},
-      {"--trace", true},         {"--save", true},            {"--load", true},
-      {"--resume", true},        {"--synthetic-users", true}, {"--synthetic-items", true},
+      {"--ig-schedule", true},   {"--ig-step", true},         {"--seed", true},
+      {"--threads", true},       {"--json", true},            {"--trace", true},
+      {"--save", true},          {"--load", true},            {"--resume", true},
+      {"--synthetic-users", true}, {"--synthetic-items", true},
       {"--synthetic-rows-per-user", true},                    {"--quiet", false},
       {"--help", false}};
   return f;
@@ -251,6 +268,15 @@ inline std::string help_text(const std::string& program = "invlearn-train") {
   h += "  --dim N                  embedding size, >= 1 (default: " + std::to_string(d.dim) + ")\n";
   h += "  --lr X                   Adam learning rate, > 0 (default: " + number(d.lr) + ")\n";
   h += "  --alpha X                unlabeled step of IG, >= 0 (default: 0.1 * lr)\n";
+  h += "  --ig-schedule S          when IG's meta steps run, each epoch after the pass over\n"
+       "                           training-train (--method ig only): test-pass = one per\n"
+       "                           training-test batch; per-train-batch = as many as there are\n"
+       "                           training-train batches, cycling the training-test batches, as\n"
+       "                           Algorithm 1 is written (default: " + d.ig_schedule + ")\n";
+  h += "  --ig-step R              IG's direction d from the IDL gradient g; the candidates are\n"
+       "                           theta -/+ alpha*d (--method ig only): sgd = g itself;\n"
+       "                           normalized = Adam's m/sqrt(v) of g, moments kept across meta\n"
+       "                           steps, so each coordinate moves by about alpha (default: " + d.ig_step + ")\n";
   h += "  --seed N                 seeds data, split, initialisation and sampling (default: " +
        std::to_string(d.seed) + ")\n";
   h += "  --threads N              OpenMP threads, 0 = OpenMP's default (default: " +
@@ -362,7 +388,9 @@ inline Options parse_args(const std::vector<std::string>& args) {
     } else if (flag == "--alpha") {
       o.alpha = parse_double(flag, v);
       if (!(*o.alpha >= 0.0)) throw UsageError(flag + ": must be >= 0, got " + v);
-    } else if (flag == "--seed") o.seed = parse_seed(flag, v);
+    } else if (flag == "--ig-schedule") o.ig_schedule = one_of(flag, v, ig_schedules());
+    else if (flag == "--ig-step") o.ig_step = one_of(flag, v, ig_steps());
+    else if (flag == "--seed") o.seed = parse_seed(flag, v);
     else if (flag == "--threads") o.threads = static_cast<int>(parse_integer(flag, v, 0, 4096));
     else if (flag == "--json") o.json = v;
     else if (flag == "--trace") o.trace = v;
@@ -396,6 +424,16 @@ inline Options parse_args(const std::vector<std::string>& args) {
   } else {
     for (const char* f : {"--synthetic-users", "--synthetic-items", "--synthetic-rows-per-user"})
       if (given(f)) throw UsageError(std::string(f) + ": applies to the synthetic data only, not to --data");
+  }
+  // Like the flags of one data source: a flag that would have no effect is a mistake
+  // to report, not to ignore.
+  if (std::find(o.methods.begin(), o.methods.end(), "ig") == o.methods.end()) {
+    std::string listed;
+    for (const std::string& m : o.methods) listed += (listed.empty() ? "" : ",") + m;
+    for (const char* f : {"--alpha", "--ig-schedule", "--ig-step"})
+      if (given(f))
+        throw UsageError(std::string(f) + ": applies to the ig method only, and --method " + listed +
+                         " does not include it");
   }
   if (o.unlabeled == "hidden" && !(o.label_fraction < 1.0))
     throw UsageError("--unlabeled hidden: needs --label-fraction below 1 (no training labels are hidden at 1)");

@@ -39,7 +39,39 @@ inline void check_ids(const std::string& flag, const std::string& path, const in
                      " items, or a different order); give the data it was trained on");
 }
 
+/// IG's schedule and step rule as a checkpoint's composition names them
+/// ("... policy=ig/test-pass/sgd ..."); both empty when the file is not IG's.
+struct IgPolicy {
+  std::string schedule, step;
+};
+inline IgPolicy ig_policy(const std::string& composition) {
+  IgPolicy p;
+  const std::string key = "policy=ig/";
+  const std::size_t at = composition.find(key);
+  if (at == std::string::npos) return p;
+  const std::size_t begin = at + key.size();
+  const std::size_t end = composition.find(' ', begin);
+  const std::string names = composition.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
+  const std::size_t slash = names.find('/');
+  if (slash == std::string::npos) return p;
+  p.schedule = names.substr(0, slash);
+  p.step = names.substr(slash + 1);
+  return p;
+}
+
 }  // namespace detail
+
+/// An IG checkpoint resumes only into the same schedule and step rule. The library
+/// refuses another one too, but in terms of its types; this names the flag to give.
+inline void check_ig_resume(const std::string& path, const Options& o) {
+  const detail::IgPolicy p = detail::ig_policy(invlearn::read_checkpoint_info(path).composition);
+  if (!p.schedule.empty() && p.schedule != o.ig_schedule)
+    throw UsageError("--resume: " + path + " was trained with --ig-schedule " + p.schedule + ", not " +
+                     o.ig_schedule + "; give --ig-schedule " + p.schedule + " to resume it");
+  if (!p.step.empty() && p.step != o.ig_step)
+    throw UsageError("--resume: " + path + " was trained with --ig-step " + p.step + ", not " + o.ig_step +
+                     "; give --ig-step " + p.step + " to resume it");
+}
 
 /// The model a method starts from: fresh (seeded by --seed) or the parameters of --load.
 template <class Model>

@@ -132,6 +132,9 @@ inline std::string to_json(const MethodResult& r) {
        ", \"none\": " + json_number(static_cast<long long>(r.choices[1])) +
        ", \"inverse\": " + json_number(static_cast<long long>(r.choices[2])) + "}";
   s += ", \"annotation_accuracy\": " + json_number(r.annotation_accuracy);
+  auto string_or_null = [](const std::string& v) { return v.empty() ? std::string("null") : json_string(v); };
+  s += ", \"ig_schedule\": " + string_or_null(r.ig_schedule);
+  s += ", \"ig_step\": " + string_or_null(r.ig_step);
   if (!r.ok()) s += ", \"error\": " + json_string(r.error);
   s += "}";
   return s;

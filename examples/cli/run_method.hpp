@@ -40,13 +40,15 @@ inline invlearn::TrainerOptions trainer_options(const Options& o, const std::str
 }
 
 /// Steps in one epoch, as the Trainer counts them; only a first guess for the
-/// progress bar (the first epoch's real count replaces it).
-inline long long steps_per_epoch(invlearn::Index rows, invlearn::Index batch, bool meta, double meta_fraction) {
+/// progress bar (the first epoch's real count replaces it). `per_train_batch`: IG's
+/// PerTrainBatch schedule, one meta step per training-train batch.
+inline long long steps_per_epoch(invlearn::Index rows, invlearn::Index batch, bool meta, bool per_train_batch,
+                                 double meta_fraction) {
   auto batches = [&](long long n) { return (n + batch - 1) / batch; };
   if (!meta || rows < 2) return batches(rows);
   long long test = std::llround(meta_fraction * static_cast<double>(rows));
   test = std::min<long long>(std::max<long long>(test, 1), rows - 1);
-  return batches(rows - test) + batches(test);
+  return batches(rows - test) + (per_train_batch ? batches(rows - test) : batches(test));
 }
 
 /// Fits `trainer` (which trains `model`) and evaluates the result.
@@ -68,7 +70,9 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   const bool training = o.epochs > trainer.state().epochs_done;
   if (training)
     s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs,
-                     steps_per_epoch(d.train.size(), o.batch, method == "ig", trainer.options().meta_fraction));
+                     steps_per_epoch(d.train.size(), o.batch, method == "ig",
+                                     method == "ig" && o.ig_schedule == invlearn::PerTrainBatch::name,
+                                     trainer.options().meta_fraction));
   invlearn::FitResult fit;
   try {
     fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());
@@ -105,6 +109,30 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   return r;
 }
 
+/// IG with the schedule and step rule named by --ig-schedule and --ig-step. Each pair
+/// is its own Trainer type: four instantiations per backbone.
+template <class Model, class Schedule>
+MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
+  const std::string& step = s.options.ig_step;
+  if (step == invlearn::SgdStep::name) {
+    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::SgdStep> trainer(model, t);
+    return fit_and_evaluate("ig", model, trainer, s);
+  }
+  if (step == invlearn::NormalizedStep::name) {
+    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
+    return fit_and_evaluate("ig", model, trainer, s);
+  }
+  throw UsageError("--ig-step: unknown value '" + step + "'");
+}
+
+template <class Model>
+MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
+  const std::string& schedule = s.options.ig_schedule;
+  if (schedule == invlearn::TestPass::name) return run_ig_with<Model, invlearn::TestPass>(model, t, s);
+  if (schedule == invlearn::PerTrainBatch::name) return run_ig_with<Model, invlearn::PerTrainBatch>(model, t, s);
+  throw UsageError("--ig-schedule: unknown value '" + schedule + "'");
+}
+
 /// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>).
 template <class Model>
 MethodResult run_method(const std::string& method, const RunSettings& s) {
@@ -134,10 +162,7 @@ MethodResult run_method(const std::string& method, const RunSettings& s) {
     m::IDL<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
-  if (method == "ig") {
-    m::IG<Model> trainer(model, t);
-    return fit_and_evaluate(method, model, trainer, s);
-  }
+  if (method == "ig") return run_ig(model, t, s);
   if (method == "dns") {
     m::DNS<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);

@@ -57,12 +57,14 @@ expect_in() {
 # --- --help ----------------------------------------------------------------------
 run help 0 --help
 for flag in --data --valid --test --format --positive-above --negative-below --unlabeled \
-  --label-fraction --model --method --epochs --batch --dim --lr --alpha --seed --threads \
+  --label-fraction --model --method --epochs --batch --dim --lr --alpha --ig-schedule --ig-step --seed --threads \
   --json --trace --save --load --resume --synthetic-users --synthetic-items \
   --synthetic-rows-per-user --quiet --help; do
   expect_in help help.out "$flag"
 done
 expect_in help help.out "Exit status"
+expect_in help help.out "(default: test-pass)"
+expect_in help help.out "(default: sgd)"
 
 # --- usage errors: exit 2, one message naming the flag -----------------------------
 run unknown_flag 2 --frobnicate
@@ -85,6 +87,12 @@ run bad_alpha 2 --alpha -1
 expect_in bad_alpha bad_alpha.err "--alpha"
 run bad_method 2 --method bpr
 expect_in bad_method bad_method.err "--method"
+run bad_ig_step 2 --method ig --ig-step adam
+expect_in bad_ig_step bad_ig_step.err "--ig-step: unknown value 'adam' (expected sgd or normalized)"
+run bad_ig_schedule 2 --method ig --ig-schedule=per-batch
+expect_in bad_ig_schedule bad_ig_schedule.err "--ig-schedule: unknown value 'per-batch' (expected test-pass or per-train-batch)"
+run ig_flag_without_ig 2 --method none,idl --ig-step normalized
+expect_in ig_flag_without_ig ig_flag_without_ig.err "--ig-step: applies to the ig method only"
 run json_bad_dir 2 --json "$WORK/no/such/dir/out.json"
 expect_in json_bad_dir json_bad_dir.err "--json"
 
@@ -130,7 +138,7 @@ assert d["model"] == "gmf"
 assert d["dataset"]["name"] == "synthetic" and d["dataset"]["users"] == 200 and d["dataset"]["items"] == 100
 assert [r["method"] for r in d["results"]] == ["none", "ig"]
 keys = {"method", "auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "best_epoch", "train_seconds",
-        "ig_choices", "annotation_accuracy"}
+        "ig_choices", "annotation_accuracy", "ig_schedule", "ig_step"}
 for r in d["results"]:
     assert set(r) == keys, sorted(set(r) ^ keys)
     for k in ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "train_seconds"):
@@ -139,6 +147,8 @@ for r in d["results"]:
     assert set(r["ig_choices"]) == {"direct", "none", "inverse"}
 none, ig = d["results"]
 assert none["annotation_accuracy"] is None
+assert none["ig_schedule"] is None and none["ig_step"] is None
+assert ig["ig_schedule"] == "test-pass" and ig["ig_step"] == "sgd"
 assert isinstance(ig["annotation_accuracy"], float) and 0 <= ig["annotation_accuracy"] <= 1
 assert sum(ig["ig_choices"].values()) > 0 and sum(none["ig_choices"].values()) == 0
 EOF
@@ -150,6 +160,35 @@ if ls "$WORK" | grep -q '\.tmp\.'; then fail "tiny: a temporary JSON file was le
 # Not a terminal: plain epoch lines on stderr, no carriage returns.
 expect_in tiny tiny.err "[ig] epoch 1/1"
 if grep -q $'\r' tiny.err; then fail "tiny: carriage returns in non-terminal progress"; else pass; fi
+
+# --ig-step and --ig-schedule reach the trainer: on the same seed, each gives other
+# results than the default, and the JSON records what ran.
+IG="--epochs 2 --synthetic-users 200 --synthetic-items 100 --method ig --quiet"
+run ig_default 0 $IG --json ig_default.json --trace ig_default.csv
+run ig_normalized 0 $IG --ig-step normalized --json ig_normalized.json --save ig_normalized.ckpt
+run ig_per_train_batch 0 $IG --ig-schedule per-train-batch --json ig_ptb.json --trace ig_ptb.csv
+if python3 - ig_default.json ig_normalized.json ig_ptb.json <<'EOF'; then pass; else fail "ig flags: results or JSON do not show the chosen schedule and step rule"; fi
+import json, sys
+default, normalized, ptb = (json.load(open(p))["results"][0] for p in sys.argv[1:])
+assert (default["ig_schedule"], default["ig_step"]) == ("test-pass", "sgd"), default
+assert (normalized["ig_schedule"], normalized["ig_step"]) == ("test-pass", "normalized"), normalized
+assert (ptb["ig_schedule"], ptb["ig_step"]) == ("per-train-batch", "sgd"), ptb
+metrics = ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr")
+assert [default[k] for k in metrics] != [normalized[k] for k in metrics], "--ig-step normalized changed nothing"
+assert [default[k] for k in metrics] != [ptb[k] for k in metrics], "--ig-schedule per-train-batch changed nothing"
+EOF
+# TestPass takes one meta step per training-test batch (fewer than the training
+# batches at a 10% split); PerTrainBatch one per training-train batch.
+if python3 - ig_default.csv ig_ptb.csv <<'EOF'; then pass; else fail "ig flags: meta steps per epoch do not follow --ig-schedule"; fi
+import csv, sys
+def counts(path):
+    rows = [r for r in csv.DictReader(open(path)) if r["epoch"] == "1"]
+    return sum(r["phase"] == "train" for r in rows), sum(r["phase"] == "meta" for r in rows)
+train, meta = counts(sys.argv[1])
+assert 0 < meta < train, (train, meta)
+train, meta = counts(sys.argv[2])
+assert meta == train > 0, (train, meta)
+EOF
 
 # --quiet: nothing on stderr.
 run quiet 0 --quiet --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 --method none
@@ -258,6 +297,26 @@ run ck_wrong_model 2 --synthetic-users 1000 --synthetic-items 300 --method ig --
 expect_in ck_wrong_model ck_wrong_model.err "--model gmf"
 run ck_missing 2 --method ig --resume no_such.ckpt
 expect_in ck_missing ck_missing.err "no_such.ckpt"
+# An IG checkpoint resumes only with the schedule and step rule it was trained with,
+# refused before any work (the dataset line is not printed).
+run ck_ig_step 2 $CK --ig-step normalized --resume full.ckpt
+expect_in ck_ig_step ck_ig_step.err "full.ig.ckpt was trained with --ig-step sgd, not normalized; give --ig-step sgd"
+if [ -s ck_ig_step.out ]; then fail "ck_ig_step: work started before the checkpoint was refused"; else pass; fi
+run ck_ig_schedule 2 $CK --ig-schedule per-train-batch --resume full.ckpt
+expect_in ck_ig_schedule ck_ig_schedule.err "--ig-schedule test-pass"
+run ck_ig_step_default 2 $IG --resume ig_normalized.ckpt
+expect_in ck_ig_step_default ck_ig_step_default.err "give --ig-step normalized"
+# With the step rule it was trained with, the finished run re-evaluates to its own metrics.
+run ck_ig_step_same 0 $IG --ig-step normalized --resume ig_normalized.ckpt --json ig_normalized_resumed.json
+if python3 -c '
+import json
+a = json.load(open("ig_normalized.json"))["results"][0]
+b = json.load(open("ig_normalized_resumed.json"))["results"][0]
+assert a["auc"] == b["auc"] and a["mrr"] == b["mrr"] and b["ig_step"] == "normalized", (a, b)'; then
+  pass
+else
+  fail "ck_ig_step_same: resuming the normalized run does not reproduce its metrics"
+fi
 
 echo "cli tests: $PASSED passed, $FAILED failed"
 [ "$FAILED" -eq 0 ]
