@@ -8,6 +8,7 @@
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"
 #include "invlearn/model/gmf.hpp"
+#include "invlearn/model/neumf.hpp"
 #include "invlearn/optim/adam.hpp"
 #include "invlearn/optim/sgd.hpp"
 #include "invlearn/update/direct.hpp"
@@ -197,38 +198,60 @@ TEST_CASE("update: NoUpdate leaves θ bit-identical to a labels-only step", "[up
   CHECK(a.parameters().dense == b.parameters().dense);
 }
 
-TEST_CASE("update: IG whose only candidate is DirectUpdate equals direct updates step for step", "[update]") {
-  using OnlyDirect = invlearn::InverseGradient<invlearn::TestPass, invlearn::SgdStep, invlearn::DirectUpdate>;
-  invlearn::GMFOptions o;
-  o.dim = 8;
-  invlearn::GMF<float> a(30, 30, o, 4), b(30, 30, o, 4);
+namespace {
+
+// IG with a single candidate must train exactly as that candidate's own update policy:
+// for GMF this checks the fused candidate pass and the labeled forward after it; for
+// NeuMF, which evaluates candidates one by one, that reusing the winner's forward for the
+// labeled step is bit for bit a fresh forward at the θ IG moved to.
+template <class Model, class Candidate>
+void check_single_candidate_ig(const Model& initial, int expected_choice) {
+  using OnlyOne = invlearn::InverseGradient<invlearn::TestPass, invlearn::SgdStep, Candidate>;
+  Model a = initial, b = initial;
   invlearn::Adam oa(0.01), ob(0.01);
   invlearn::Rng rng(9);
   invlearn::BCE bce_a, bce_b;
   invlearn::InverseDual idl_a, idl_b;
-  invlearn::StepBuffers<invlearn::GMF<float>> buf_a(a, 64), buf_b(b, 64);
-  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ca{
-      a, oa, bce_a, idl_a, buf_a, 0.05};
-  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> cb{
-      b, ob, bce_b, idl_b, buf_b, 0.05};
-  OnlyDirect ig;
-  invlearn::DirectUpdate direct;
+  invlearn::StepBuffers<Model> buf_a(a, 64), buf_b(b, 64);
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ca{a, oa, bce_a, idl_a, buf_a, 0.05};
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> cb{b, ob, bce_b, idl_b, buf_b, 0.05};
+  OnlyOne ig;
+  Candidate policy;
+  const Index users = initial.num_users(), items = initial.num_items();
   for (int step = 0; step < 20; ++step) {
     Batch labeled;
     UnlabeledBatch u;
     for (int k = 0; k < 24; ++k) {
-      labeled.push_back(rng.index(30), rng.index(30), static_cast<float>(rng.index(2)));
-      u.batch.push_back(rng.index(30), rng.index(30), 0.0f);
+      labeled.push_back(rng.index(users), rng.index(items), static_cast<float>(rng.index(2)));
+      u.batch.push_back(rng.index(users), rng.index(items), 0.0f);
     }
     invlearn::StepRecord ra, rb;
     ig.step(ca, labeled.view(), &u, ra);
-    direct.step(cb, labeled.view(), &u, rb);
-    CHECK(ra.choice == -1);
-    CHECK(ra.labeled_loss == rb.labeled_loss);
+    policy.step(cb, labeled.view(), &u, rb);
+    REQUIRE(ra.choice == expected_choice);
+    REQUIRE(ra.labeled_loss == rb.labeled_loss);
   }
-  CHECK(a.parameters().tables[0] == b.parameters().tables[0]);
-  CHECK(a.parameters().tables[1] == b.parameters().tables[1]);
+  for (std::size_t t = 0; t < a.parameters().tables.size(); ++t)
+    CHECK(a.parameters().tables[t] == b.parameters().tables[t]);
   CHECK(a.parameters().dense == b.parameters().dense);
+}
+
+}  // namespace
+
+TEST_CASE("update: IG with one candidate equals that candidate's update, step for step", "[update]") {
+  invlearn::GMFOptions g;
+  g.dim = 8;
+  const invlearn::GMF<float> gmf(30, 30, g, 4);
+  check_single_candidate_ig<invlearn::GMF<float>, invlearn::DirectUpdate>(gmf, -1);
+  check_single_candidate_ig<invlearn::GMF<float>, invlearn::InverseUpdate>(gmf, +1);
+  invlearn::NeuMFOptions n;
+  n.dim = 4;
+  n.mlp_layers = 2;
+  n.init_std = 0.1;
+  const invlearn::NeuMF<float> neumf(30, 30, n, 4);
+  check_single_candidate_ig<invlearn::NeuMF<float>, invlearn::DirectUpdate>(neumf, -1);
+  check_single_candidate_ig<invlearn::NeuMF<float>, invlearn::InverseUpdate>(neumf, +1);
+  check_single_candidate_ig<invlearn::NeuMF<float>, invlearn::NoUpdate>(neumf, 0);
 }
 
 TEST_CASE("update: direct and inverse updates move θ by ∓α·g before the labeled step", "[update]") {

@@ -108,7 +108,8 @@ class GMF {
   void forward_candidates(const BatchView& batch, const Gradient& grad, const S* steps, int k, Workspace& ws,
                           S* out) const {
     check_batch(batch, num_users(), num_items(), "GMF::forward_candidates");
-    require(k >= 1 && k <= 3, "GMF::forward_candidates: between 1 and 3 candidates, got " + std::to_string(k));
+    if (k < 1 || k > 3)  // (not require(): its message would be built, and allocated, every step)
+      throw InvalidArgument("GMF::forward_candidates: between 1 and 3 candidates, got " + std::to_string(k));
     reserve(ws, batch.size);
     const Index n = batch.size;
     const Index d = dim();

@@ -7,6 +7,7 @@
 #include <limits>
 #include <string>
 #include <type_traits>
+#include <vector>
 
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/types.hpp"
@@ -39,6 +40,9 @@ struct StepBuffers {
   typename Model::Gradient unlabeled_grad;  ///< gradient of the unlabeled loss (the IG direction)
   Vector<S> logits, dlogits;
   Batch joint;  ///< labeled + unlabeled rows, for policies that take one step on both
+  /// IG without a fused candidate pass: one workspace per candidate, so that the chosen
+  /// candidate's forward serves the labeled step (created on the first meta step).
+  std::vector<typename Model::Workspace> candidate_ws;
 
   StepBuffers(const Model& model, Index capacity)
       : ws(model.workspace(capacity)),
@@ -99,6 +103,21 @@ inline double labeled_step(Ctx& ctx, const BatchView& batch) {
   const double loss = forward_loss(ctx, ctx.labeled_loss, batch, true);
   detail::check_finite_loss(loss, "labeled loss");
   ctx.model.backward(batch, b.ws, b.dlogits.head(batch.size), b.grad);
+  detail::check_finite_gradient(b.grad, "labeled loss");
+  ctx.optimizer.step(ctx.model.parameters(), b.grad);
+  return loss;
+}
+
+/// labeled_step() for a batch whose forward at the current θ is already in `ws` and
+/// `logits` (IG's chosen candidate, after θ was moved to it): the loss, its gradient
+/// through `ws`, one optimizer step. Returns the loss before the step.
+template <class Ctx, class Workspace>
+inline double labeled_step_from_forward(Ctx& ctx, const BatchView& batch, Workspace& ws,
+                                        const typename Ctx::Scalar* logits) {
+  auto& b = ctx.buffers;
+  const double loss = ctx.labeled_loss.evaluate(logits, batch.labels, batch.size, b.dlogits.data());
+  detail::check_finite_loss(loss, "labeled loss");
+  ctx.model.backward(batch, ws, b.dlogits.head(batch.size), b.grad);
   detail::check_finite_gradient(b.grad, "labeled loss");
   ctx.optimizer.step(ctx.model.parameters(), b.grad);
   return loss;

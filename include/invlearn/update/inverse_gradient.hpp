@@ -36,7 +36,9 @@ struct has_forward_candidates<
 ///     computed without copying θ (Model::forward_displaced, or one fused pass through
 ///     Model::forward_candidates when the backbone has it), summed in double;
 ///  3. θ ← θ + s_c*·α·d for c* = argmin L_c; a tie with "no update" goes to no update;
-///  4. one optimizer step on the labeled loss of B_l at the chosen θ.
+///  4. one optimizer step on the labeled loss of B_l at the chosen θ, reusing the chosen
+///     candidate's forward when the candidates were evaluated one by one (each in its own
+///     workspace); after a fused pass, which keeps no activations, B_l is forwarded again.
 /// Candidates default to DirectUpdate, NoUpdate, InverseUpdate (θ^d, θ, θ^i); only
 /// their `direction` is read. Schedule: TestPass or PerTrainBatch. StepRule: SgdStep
 /// (θ ± α∇L_u, as written) or NormalizedStep.
@@ -70,6 +72,7 @@ class InverseGradient {
     fill_directions(directions, std::make_index_sequence<num_candidates>());
 
     int chosen = 0;
+    bool reuse = false;  // the chosen candidate's forward is in b.candidate_ws[chosen]
     if (unlabeled != nullptr && unlabeled->batch.size() > 0) {
       rec.unlabeled_loss = unlabeled_gradient(ctx, *unlabeled, rec);
       rule.transform(ctx.model.parameters(), b.unlabeled_grad);
@@ -84,13 +87,19 @@ class InverseGradient {
       if constexpr (detail::has_forward_candidates<Model>::value) {
         ctx.model.forward_candidates(labeled, b.unlabeled_grad, steps, num_candidates, b.ws, b.logits.data());
       } else {
+        // Each candidate in its own workspace: the winner's activations are then exactly
+        // those of a forward at the θ it moves to, and line 18 needs no forward of its own.
+        if (b.candidate_ws.size() < static_cast<std::size_t>(num_candidates))
+          b.candidate_ws.resize(static_cast<std::size_t>(num_candidates), ctx.model.workspace(n));
         for (int c = 0; c < num_candidates; ++c) {
           auto out = b.logits.segment(c * n, n);
+          auto& ws = b.candidate_ws[static_cast<std::size_t>(c)];
           if (directions[c] == 0)
-            ctx.model.forward(labeled, b.ws, out);
+            ctx.model.forward(labeled, ws, out);
           else
-            ctx.model.forward_displaced(labeled, b.unlabeled_grad, steps[c], b.ws, out);
+            ctx.model.forward_displaced(labeled, b.unlabeled_grad, steps[c], ws, out);
         }
+        reuse = true;
       }
       BCE bce;
       for (int c = 0; c < num_candidates; ++c) {
@@ -107,7 +116,13 @@ class InverseGradient {
     } else {
       rec.choice = 0;
     }
-    rec.labeled_loss = labeled_step(ctx, labeled);
+    if (reuse) {
+      // θ is now the chosen candidate's point, where its forward was taken.
+      const auto k = static_cast<std::size_t>(chosen);
+      rec.labeled_loss = labeled_step_from_forward(ctx, labeled, b.candidate_ws[k], b.logits.data() + chosen * labeled.size);
+    } else {
+      rec.labeled_loss = labeled_step(ctx, labeled);
+    }
   }
 
  private:
