@@ -276,14 +276,26 @@ struct Gradient {
 };
 
 /// θ ← θ + step · g, touching only the rows g holds.
+/// Row k of every table is updated in the same iteration, with the rows a few iterations
+/// ahead prefetched, so that the misses on scattered rows of several tables overlap.
 template <class S>
 inline void apply(Parameters<S>& params, const Gradient<S>& grad, S step) {
-  for (std::size_t t = 0; t < grad.tables.size(); ++t) {
-    const auto& g = grad.tables[t];
-    auto& table = params.tables[t];
-    const auto& rows = g.rows();
-    INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > kParallelGrain))
-    for (Index k = 0; k < g.count(); ++k) table.row(rows[static_cast<std::size_t>(k)]) += step * g.value(k);
+  Index longest = 0, work = 0;
+  for (const auto& g : grad.tables) {
+    longest = std::max(longest, g.count());
+    work += g.count() * g.dim();
+  }
+  const std::size_t tables = grad.tables.size();
+  INVLEARN_OMP(parallel for schedule(static) if (work > kParallelGrain))
+  for (Index k = 0; k < longest; ++k) {
+    for (std::size_t t = 0; t < tables; ++t) {
+      const auto& g = grad.tables[t];
+      if (k >= g.count()) continue;
+      auto& table = params.tables[t];
+      const auto& rows = g.rows();
+      if (k + kPrefetchAhead < g.count()) prefetch_row(table, rows[static_cast<std::size_t>(k + kPrefetchAhead)]);
+      table.row(rows[static_cast<std::size_t>(k)]) += step * g.value(k);
+    }
   }
   params.dense.noalias() += step * grad.dense;
 }

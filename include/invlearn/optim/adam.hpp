@@ -2,6 +2,7 @@
 /// @file adam.hpp
 /// Adam (Kingma & Ba, 2015) with state kept across steps, lazy for embedding rows.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -88,17 +89,27 @@ class Adam {
       theta.array() -= step_size * m.array() / (v.array().sqrt() / bc2_sqrt + eps);
     };
 
-    for (std::size_t k = 0; k < params.tables.size(); ++k) {
-      auto& table = params.tables[k];
-      auto& mt = st.m.tables[k];
-      auto& vt = st.v.tables[k];
-      const auto& g = grad.tables[k];
-      if (options_.lazy) {
-        const auto& rows = g.rows();
-        INVLEARN_OMP(parallel for schedule(static) if (g.count() * g.dim() > kParallelGrain))
-        for (Index r = 0; r < g.count(); ++r) {
-          // The rows are scattered over tables that can be gigabytes: ask for the rows a
-          // few iterations ahead so their cache misses overlap with this row's work.
+    if (options_.lazy) {
+      // Row r of every table in the same iteration: each table's rows are scattered over
+      // memory that can be gigabytes, and a loop that walks one table at a time keeps
+      // fewer independent misses in flight (a third slower at 10^6 rows in a scratch
+      // test). Rows are updated independently, so the order does not change the result.
+      const std::size_t tables = params.tables.size();
+      Index longest = 0, work = 0;
+      for (const auto& g : grad.tables) {
+        longest = std::max(longest, g.count());
+        work += g.count() * g.dim();
+      }
+      INVLEARN_OMP(parallel for schedule(static) if (work > kParallelGrain))
+      for (Index r = 0; r < longest; ++r) {
+        for (std::size_t k = 0; k < tables; ++k) {
+          const auto& g = grad.tables[k];
+          if (r >= g.count()) continue;
+          auto& table = params.tables[k];
+          auto& mt = st.m.tables[k];
+          auto& vt = st.v.tables[k];
+          const auto& rows = g.rows();
+          // Ask for the rows a few iterations ahead, so their misses overlap this work.
           if (r + kPrefetchAhead < g.count()) {
             const Index ahead = rows[static_cast<std::size_t>(r + kPrefetchAhead)];
             prefetch_row(table, ahead);
@@ -108,7 +119,13 @@ class Adam {
           const Index row = rows[static_cast<std::size_t>(r)];
           update(table.row(row), mt.row(row), vt.row(row), g.value(r));
         }
-      } else {
+      }
+    } else {
+      for (std::size_t k = 0; k < params.tables.size(); ++k) {
+        auto& table = params.tables[k];
+        auto& mt = st.m.tables[k];
+        auto& vt = st.v.tables[k];
+        const auto& g = grad.tables[k];
         // Every row moves: rows without gradient see g = 0.
         const Index dim = table.cols();
         INVLEARN_OMP(parallel for schedule(static) if (table.size() > kParallelGrain))
