@@ -169,8 +169,11 @@ class NeuMF {
       const S g = dlogits[k];
       ws.dgu.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gi.row(k));
       ws.dgi.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gu.row(k));
-      for (Index j = 0; j < top; ++j)
-        ws.delta_a(k, j) = a_top(k, j) > S(0) ? g * head_m[j] : S(0);
+      // Unconditional stores through plain pointers, so the compiler vectorises the select.
+      const S* a_row = a_top.row(k).data();
+      const S* h = head_m.data();
+      S* out = ws.delta_a.row(k).data();
+      for (Index j = 0; j < top; ++j) out[j] = a_row[j] > S(0) ? g * h[j] : S(0);
     }
 
     for (int l = layers() - 1; l >= 0; --l) {
@@ -188,9 +191,11 @@ class NeuMF {
       if (l > 0) {
         const auto& a = ws.act[l - 1];
         INVLEARN_OMP(parallel for schedule(static) if (n * in > kParallelGrain))
-        for (Index k = 0; k < n; ++k)
-          for (Index j = 0; j < in; ++j)
-            if (!(a(k, j) > S(0))) da(k, j) = S(0);
+        for (Index k = 0; k < n; ++k) {
+          const S* a_row = a.row(k).data();
+          S* d_row = da.row(k).data();
+          for (Index j = 0; j < in; ++j) d_row[j] = a_row[j] > S(0) ? d_row[j] : S(0);
+        }
       }
       cur = 1 - cur;
     }
