@@ -17,30 +17,10 @@ namespace invlearn {
 namespace detail {
 
 /// Rows per chunk: large enough for Eigen's kernels, small enough to share a batch
-/// of 1024 among threads.
+/// of 1024 among threads. Products whose rows are independent (a layer's forward, the
+/// delta passed down) are cut into chunks of this many rows by the model itself, inside
+/// its own parallel loop; gemm_at_b below cuts a weight gradient by output rows.
 constexpr Index kGemmChunk = 64;
-
-/// out = a * b, row chunks of `out` in parallel.
-template <class Out, class A, class B>
-inline void gemm_rows(Out&& out, const A& a, const B& b) {
-  const Index n = a.rows();
-  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk))
-  for (Index c = 0; c < n; c += kGemmChunk) {
-    const Index m = std::min(kGemmChunk, n - c);
-    out.middleRows(c, m).noalias() = a.middleRows(c, m) * b;
-  }
-}
-
-/// out = a * bᵀ, row chunks of `out` in parallel.
-template <class Out, class A, class B>
-inline void gemm_rows_bt(Out&& out, const A& a, const B& b) {
-  const Index n = a.rows();
-  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk))
-  for (Index c = 0; c < n; c += kGemmChunk) {
-    const Index m = std::min(kGemmChunk, n - c);
-    out.middleRows(c, m).noalias() = a.middleRows(c, m) * b.transpose();
-  }
-}
 
 /// out = aᵀ * b (a weight gradient: the sum over the batch runs in full inside each
 /// chunk), row chunks of `out` in parallel.

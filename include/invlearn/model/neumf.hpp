@@ -2,6 +2,7 @@
 /// @file neumf.hpp
 /// Neural Matrix Factorization, NeuMF-end (He et al., 2017): GMF and an MLP side by side.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <string>
@@ -187,11 +188,17 @@ class NeuMF {
       // Delta for the layer below: dA = dZ Wᵀ, then through its ReLU (none for the input).
       Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
       auto da = delta(1 - cur).topLeftCorner(n, in);
-      detail::gemm_rows_bt(da, dz, W);
-      if (l > 0) {
+      // dA = dZ Wᵀ in fixed chunks of kGemmChunk rows, each chunk then through the ReLU
+      // of the layer below (none for the input): one parallel region for both.
+      const Index chunks = (n + detail::kGemmChunk - 1) / detail::kGemmChunk;
+      INVLEARN_OMP(parallel for schedule(static) if (n > detail::kGemmChunk))
+      for (Index c = 0; c < chunks; ++c) {
+        const Index first = c * detail::kGemmChunk;
+        const Index rows = std::min(detail::kGemmChunk, n - first);
+        da.middleRows(first, rows).noalias() = dz.middleRows(first, rows) * W.transpose();
+        if (l == 0) continue;
         const auto& a = ws.act[l - 1];
-        INVLEARN_OMP(parallel for schedule(static) if (n * in > kParallelGrain))
-        for (Index k = 0; k < n; ++k) {
+        for (Index k = first; k < first + rows; ++k) {
           const S* a_row = a.row(k).data();
           S* d_row = da.row(k).data();
           for (Index j = 0; j < in; ++j) d_row[j] = a_row[j] > S(0) ? d_row[j] : S(0);
@@ -233,38 +240,45 @@ class NeuMF {
     const DisplacedTable<S> ig{params_.tables[1], displaced ? &grad->tables[1] : nullptr, step};
     const DisplacedTable<S> um{params_.tables[2], displaced ? &grad->tables[2] : nullptr, step};
     const DisplacedTable<S> im{params_.tables[3], displaced ? &grad->tables[3] : nullptr, step};
-    INVLEARN_OMP(parallel for schedule(static) if (n * m > kParallelGrain))
-    for (Index k = 0; k < n; ++k) {
-      if (k + kPrefetchAhead < n) {
-        ug.prefetch(batch.users[k + kPrefetchAhead]);
-        ig.prefetch(batch.items[k + kPrefetchAhead]);
-        um.prefetch(batch.users[k + kPrefetchAhead]);
-        im.prefetch(batch.items[k + kPrefetchAhead]);
-      }
-      ug.read(batch.users[k], ws.gu.row(k));
-      ig.read(batch.items[k], ws.gi.row(k));
-      um.read(batch.users[k], ws.x0.row(k).head(m));
-      im.read(batch.items[k], ws.x0.row(k).tail(m));
-    }
-    for (int l = 0; l < layers(); ++l) {
-      const Index in = widths_[l], out = widths_[l + 1];
-      const auto input = l == 0 ? ws.x0.topLeftCorner(n, in) : ws.act[l - 1].topLeftCorner(n, in);
-      Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
-      const auto bias = dense.segment(bias_offset_[l], out);
-      auto a = ws.act[l].topLeftCorner(n, out);
-      detail::gemm_rows(a, input, W);
-      INVLEARN_OMP(parallel for schedule(static) if (n * out > kParallelGrain))
-      for (Index k = 0; k < n; ++k) a.row(k) = (a.row(k) + bias.transpose()).cwiseMax(S(0));
-    }
     const Index top = widths_.back();
     const auto head_g = dense.segment(head_offset_, d);
     const auto head_m = dense.segment(head_offset_ + d, top);
-    const S bias = dense[head_offset_ + d + top];
-    const auto& a_top = ws.act.back();
-    INVLEARN_OMP(parallel for schedule(static) if (n * top > kParallelGrain))
-    for (Index k = 0; k < n; ++k)
-      logits[k] = ws.gu.row(k).cwiseProduct(ws.gi.row(k)).dot(head_g.transpose()) +
-                  a_top.row(k).dot(head_m.transpose()) + bias;
+    const S head_bias = dense[head_offset_ + d + top];
+    // Rows never interact in the forward, so each chunk of kGemmChunk rows goes through
+    // the gather, every layer and the head in one parallel region (one fork/join per
+    // forward: on a machine whose other core is busy, every region costs a time slice).
+    // The chunks are fixed by the batch size alone, so results do not depend on threads.
+    const Index chunks = (n + detail::kGemmChunk - 1) / detail::kGemmChunk;
+    INVLEARN_OMP(parallel for schedule(static) if (n > detail::kGemmChunk))
+    for (Index c = 0; c < chunks; ++c) {
+      const Index first = c * detail::kGemmChunk;
+      const Index rows = std::min(detail::kGemmChunk, n - first);
+      for (Index k = first; k < first + rows; ++k) {
+        if (k + kPrefetchAhead < n) {
+          ug.prefetch(batch.users[k + kPrefetchAhead]);
+          ig.prefetch(batch.items[k + kPrefetchAhead]);
+          um.prefetch(batch.users[k + kPrefetchAhead]);
+          im.prefetch(batch.items[k + kPrefetchAhead]);
+        }
+        ug.read(batch.users[k], ws.gu.row(k));
+        ig.read(batch.items[k], ws.gi.row(k));
+        um.read(batch.users[k], ws.x0.row(k).head(m));
+        im.read(batch.items[k], ws.x0.row(k).tail(m));
+      }
+      for (int l = 0; l < layers(); ++l) {
+        const Index in = widths_[l], out = widths_[l + 1];
+        const auto input = l == 0 ? ws.x0.block(first, 0, rows, in) : ws.act[l - 1].block(first, 0, rows, in);
+        Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
+        const auto bias = dense.segment(bias_offset_[l], out);
+        auto a = ws.act[l].block(first, 0, rows, out);
+        a.noalias() = input * W;
+        for (Index k = 0; k < rows; ++k) a.row(k) = (a.row(k) + bias.transpose()).cwiseMax(S(0));
+      }
+      const auto& a_top = ws.act.back();
+      for (Index k = first; k < first + rows; ++k)
+        logits[k] = ws.gu.row(k).cwiseProduct(ws.gi.row(k)).dot(head_g.transpose()) +
+                    a_top.row(k).dot(head_m.transpose()) + head_bias;
+    }
   }
 
   NeuMFOptions options_;
