@@ -21,6 +21,11 @@ using void_t = void;
 
 INVLEARN_DETECT_(has_scalar, std::declval<typename M::Scalar>());
 INVLEARN_DETECT_(has_workspace, std::declval<typename M::Workspace&>());
+/// True when M has no Workspace (reported by its own check) or a copyable one.
+template <class M, bool = has_workspace<M>::value>
+struct workspace_copyable : std::true_type {};
+template <class M>
+struct workspace_copyable<M, true> : std::is_copy_constructible<typename M::Workspace> {};
 INVLEARN_DETECT_(has_gradient, std::declval<typename M::Gradient&>());
 INVLEARN_DETECT_(has_parameters, std::declval<M&>().parameters().dense);
 INVLEARN_DETECT_(has_make_workspace, std::declval<const M&>().workspace(Index(1)));
@@ -53,6 +58,7 @@ template <class M>
 constexpr bool check_backbone() {
   static_assert(detail::has_scalar<M>::value, "Backbone: missing `using Scalar = float or double;`");
   static_assert(detail::has_workspace<M>::value, "Backbone: missing `using Workspace = ...;` (per-batch buffers)");
+  static_assert(detail::workspace_copyable<M>::value, "Backbone: Workspace must be copyable (IG keeps one per candidate)");
   static_assert(detail::has_gradient<M>::value, "Backbone: missing `using Gradient = invlearn::Gradient<Scalar>;`");
   static_assert(detail::has_parameters<M>::value,
                 "Backbone: missing `Parameters<Scalar>& parameters()` (tables + dense block)");
