@@ -4,8 +4,9 @@
 //                              labeled batch of 1024, BCE over the 2048 rows, one lazy Adam
 //                              step (JointUpdate through a StepContext).
 //   ig_step/<model>/<rows>     one IG meta step: draw 1024 unlabeled pairs, IDL gradient,
-//                              three candidate training-test losses (forward_displaced),
-//                              choice, one Adam step on the labeled batch
+//                              three candidate training-test losses without copying θ
+//                              (GMF: one fused pass; NeuMF: forward_displaced, the winner's
+//                              forward reused), choice, one Adam step on the labeled batch
 //                              (InverseGradient<>::step).
 //   epoch/<model>/ml1m_shape   one IG training epoch (methods::IG, epochs = 1) over synthetic
 //                              data shaped like ML-1M (6040 users, 3706 items, ~600k rows).

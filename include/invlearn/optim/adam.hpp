@@ -90,36 +90,22 @@ class Adam {
     };
 
     if (options_.lazy) {
-      // Row r of every table in the same iteration: each table's rows are scattered over
-      // memory that can be gigabytes, and a loop that walks one table at a time keeps
-      // fewer independent misses in flight (a third slower at 10^6 rows in a scratch
-      // test). Rows are updated independently, so the order does not change the result.
-      const std::size_t tables = params.tables.size();
-      Index longest = 0, work = 0;
-      for (const auto& g : grad.tables) {
-        longest = std::max(longest, g.count());
-        work += g.count() * g.dim();
-      }
-      INVLEARN_OMP(parallel for schedule(static) if (work > kParallelGrain))
-      for (Index r = 0; r < longest; ++r) {
-        for (std::size_t k = 0; k < tables; ++k) {
-          const auto& g = grad.tables[k];
-          if (r >= g.count()) continue;
-          auto& table = params.tables[k];
-          auto& mt = st.m.tables[k];
-          auto& vt = st.v.tables[k];
-          const auto& rows = g.rows();
-          // Ask for the rows a few iterations ahead, so their misses overlap this work.
-          if (r + kPrefetchAhead < g.count()) {
-            const Index ahead = rows[static_cast<std::size_t>(r + kPrefetchAhead)];
-            prefetch_row(table, ahead);
-            prefetch_row(mt, ahead);
-            prefetch_row(vt, ahead);
-          }
-          const Index row = rows[static_cast<std::size_t>(r)];
-          update(table.row(row), mt.row(row), vt.row(row), g.value(r));
+      for_each_row_across_tables(grad, [&](std::size_t k, Index r) {
+        const auto& g = grad.tables[k];
+        auto& table = params.tables[k];
+        auto& mt = st.m.tables[k];
+        auto& vt = st.v.tables[k];
+        const auto& rows = g.rows();
+        // Ask for the rows a few slots ahead, so their misses overlap this work.
+        if (r + kPrefetchAhead < g.count()) {
+          const Index ahead = rows[static_cast<std::size_t>(r + kPrefetchAhead)];
+          prefetch_row(table, ahead);
+          prefetch_row(mt, ahead);
+          prefetch_row(vt, ahead);
         }
-      }
+        const Index row = rows[static_cast<std::size_t>(r)];
+        update(table.row(row), mt.row(row), vt.row(row), g.value(r));
+      });
     } else {
       for (std::size_t k = 0; k < params.tables.size(); ++k) {
         auto& table = params.tables[k];
