@@ -55,6 +55,13 @@ TEST_CASE("core: Table copies deep, moves cheaply and resizes to a new shape", "
   CHECK(c.cols() == 5);
   CHECK(line_aligned(c.data()));
 
+  // Assigning an expression of another shape that reads the table itself.
+  Table<double> e = b;
+  e = e.bottomRows(2).rightCols(2);
+  REQUIRE(e.rows() == 2);
+  CHECK(e(0, 0) == b(2, 1));
+  CHECK(e(1, 1) == b(3, 2));
+
   // From an Eigen expression: shape and values; then Eigen arithmetic in place.
   Table<double> d = invlearn::RowMatrix<double>::Constant(3, 2, 1.5);
   d.row(1) *= 2.0;

@@ -58,8 +58,10 @@ class Table : public Eigen::Map<RowMatrix<S>, Eigen::AlignedMax> {
   template <class Derived>
   Table& operator=(const Eigen::DenseBase<Derived>& values) {
     if (values.rows() != this->rows() || values.cols() != this->cols()) {
-      // `values` cannot alias storage of a different shape, so evaluate straight into new storage.
-      resize(values.rows(), values.cols());
+      // `values` may read this table (t = t.topRows(2)): fill new storage while the old lives.
+      Table fresh(values.rows(), values.cols());
+      fresh.Base::operator=(values.derived());
+      return *this = std::move(fresh);
     }
     Base::operator=(values.derived());
     return *this;

@@ -58,7 +58,8 @@ template <class M>
 constexpr bool check_backbone() {
   static_assert(detail::has_scalar<M>::value, "Backbone: missing `using Scalar = float or double;`");
   static_assert(detail::has_workspace<M>::value, "Backbone: missing `using Workspace = ...;` (per-batch buffers)");
-  static_assert(detail::workspace_copyable<M>::value, "Backbone: Workspace must be copyable (IG keeps one per candidate)");
+  static_assert(detail::workspace_copyable<M>::value,
+                "Backbone: Workspace must be copyable (IG keeps one per candidate)");
   static_assert(detail::has_gradient<M>::value, "Backbone: missing `using Gradient = invlearn::Gradient<Scalar>;`");
   static_assert(detail::has_parameters<M>::value,
                 "Backbone: missing `Parameters<Scalar>& parameters()` (tables + dense block)");

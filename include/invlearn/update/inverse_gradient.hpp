@@ -118,8 +118,8 @@ class InverseGradient {
     }
     if (reuse) {
       // θ is now the chosen candidate's point, where its forward was taken.
-      const auto k = static_cast<std::size_t>(chosen);
-      rec.labeled_loss = labeled_step_from_forward(ctx, labeled, b.candidate_ws[k], b.logits.data() + chosen * labeled.size);
+      const auto* logits = b.logits.data() + chosen * labeled.size;
+      rec.labeled_loss = labeled_step_from_forward(ctx, labeled, b.candidate_ws[static_cast<std::size_t>(chosen)], logits);
     } else {
       rec.labeled_loss = labeled_step(ctx, labeled);
     }
