@@ -3,6 +3,7 @@
 #include <catch2/catch.hpp>
 
 #include <chrono>
+#include <cmath>
 #include <cstdint>
 #include <cstdlib>
 #include <filesystem>
@@ -108,6 +109,60 @@ std::size_t section_offset(const std::string& bytes, const std::string& tag) {
   }
   FAIL("no section " << tag);
   return 0;
+}
+
+/// `bytes` without section `tag` (the file must be well formed; the result is resealed).
+std::string drop_section(const std::string& bytes, const std::string& tag) {
+  namespace ck = invlearn::detail::ckpt;
+  const std::size_t payload = section_offset(bytes, tag);
+  const std::size_t len = static_cast<std::size_t>(
+      ck::get_u64(reinterpret_cast<const unsigned char*>(bytes.data()) + payload - 8));
+  std::string out = bytes;
+  out.erase(payload - ck::kSectionHeader, ck::kSectionHeader + len);
+  return reseal(out);
+}
+
+/// `bytes` with its format version field set to `version` (resealed).
+std::string with_version(std::string bytes, std::uint32_t version) {
+  std::string v;
+  invlearn::detail::ckpt::put_u32(v, version);
+  bytes.replace(8, 4, v);
+  return reseal(bytes);
+}
+
+/// Equal, with NaN equal to NaN (unset losses and weights are NaN).
+bool same_value(double a, double b) { return a == b || (std::isnan(a) && std::isnan(b)); }
+
+/// Epoch reports equal in everything but the wall-clock seconds.
+bool same_reports(const std::vector<invlearn::EpochReport>& a, const std::vector<invlearn::EpochReport>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const auto &x = a[k], &y = b[k];
+    if (x.epoch != y.epoch || x.steps != y.steps || !same_value(x.train_loss, y.train_loss) ||
+        !same_value(x.valid_loss, y.valid_loss) || x.improved != y.improved || x.annotated != y.annotated ||
+        x.annotated_correct != y.annotated_correct || !same_value(x.mean_positive_weight, y.mean_positive_weight) ||
+        x.weight_histogram != y.weight_histogram)
+      return false;
+    for (int c = 0; c < 3; ++c)
+      if (x.choices[c] != y.choices[c]) return false;
+  }
+  return true;
+}
+
+bool same_steps(const std::vector<invlearn::TraceRow>& a, const std::vector<invlearn::TraceRow>& b) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const auto &x = a[k], &y = b[k];
+    const auto &r = x.record, &q = y.record;
+    if (x.epoch != y.epoch || x.step != y.step || x.phase != y.phase || !same_value(r.labeled_loss, q.labeled_loss) ||
+        !same_value(r.unlabeled_loss, q.unlabeled_loss) || r.choice != q.choice ||
+        !same_value(r.mean_positive_weight, q.mean_positive_weight) || r.annotated != q.annotated ||
+        r.annotated_correct != q.annotated_correct)
+      return false;
+    for (int c = 0; c < 3; ++c)
+      if (!same_value(r.candidate_loss[c], q.candidate_loss[c])) return false;
+  }
+  return true;
 }
 
 /// Small synthetic data: enough batches per epoch to make the order matter.
@@ -458,7 +513,7 @@ TEST_CASE("checkpoint: wrong magic, version, kind, scalar or sizes name the prob
   std::string v3 = gmf;
   v3[8] = 3;
   REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v3),
-                      Catch::Contains("format version 3 is newer than this library's 1"));
+                      Catch::Contains("format version 3 is newer than this library's 2"));
   std::string v0 = gmf;
   v0[8] = 0;
   REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v0), Catch::Contains("format version 0 is older"));
@@ -606,3 +661,165 @@ TEST_CASE("checkpoint: the fuzz seed files of format version 1 still load", "[ch
   CHECK(info.kind == "neumf");
 }
 #endif
+
+TEST_CASE("checkpoint: a resumed run's trace is the uninterrupted run's trace", "[checkpoint]") {
+  using T = methods::IG<GMF<float>>;
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+  TrainerOptions opts = resume_options(3);
+  opts.record_steps = true;
+
+  GMF<float> ma(nu, ni, mo, 7);
+  T a(ma, opts);
+  const invlearn::FitResult fa = a.fit(data.d.train, data.d.valid, data.truth());
+  REQUIRE(a.trace().epochs.size() == 3);
+  REQUIRE_FALSE(a.trace().steps.empty());
+  REQUIRE(fa.choices[0] + fa.choices[1] + fa.choices[2] > 0);
+
+  for (int stop_after : {1, 2}) {
+    INFO("stopped after epoch " << stop_after);
+    GMF<float> mb(nu, ni, mo, 7);
+    T b(mb, opts);
+    std::string ck;
+    b.on_epoch([&](const invlearn::EpochReport& r) {
+      if (r.epoch < stop_after) return true;
+      ck = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig");
+      return false;
+    });
+    b.fit(data.d.train, data.d.valid, data.truth());
+    REQUIRE(b.trace().epochs.size() == static_cast<std::size_t>(stop_after));
+    CHECK(invlearn::decode_checkpoint_info(ck).sections.back() == "trace");
+
+    GMF<float> mc(nu, ni, mo, 99);
+    T c(mc, opts);
+    invlearn::decode_checkpoint(ck, c);
+    CHECK(same_reports(c.trace().epochs, b.trace().epochs));
+    CHECK(same_steps(c.trace().steps, b.trace().steps));
+    const invlearn::FitResult fc = c.fit(data.d.train, data.d.valid, data.truth());
+
+    CHECK(same(mc.parameters(), ma.parameters()));
+    CHECK(same_reports(c.trace().epochs, a.trace().epochs));
+    CHECK(same_steps(c.trace().steps, a.trace().steps));
+    // The earlier epochs' seconds are the interrupted run's, read from the file.
+    for (int e = 0; e < stop_after; ++e) CHECK(c.trace().epochs[e].seconds == b.trace().epochs[e].seconds);
+    for (int k = 0; k < 3; ++k) CHECK(fc.choices[k] == fa.choices[k]);
+    CHECK(fc.annotated == fa.annotated);
+    CHECK(fc.annotated_correct == fa.annotated_correct);
+  }
+
+  // The same trace gives the same bytes: the section holds nothing but the trace.
+  std::string t1, t2;
+  {
+    invlearn::detail::ckpt::OutputArchive x(t1), y(t2);
+    invlearn::Trace copy = a.trace();
+    x(copy);
+    y(copy);
+  }
+  CHECK(t1 == t2);
+  invlearn::Trace back;
+  invlearn::detail::ckpt::InputArchive in(reinterpret_cast<const unsigned char*>(t1.data()), 0, t1.size(),
+                                          "<memory>", "trace");
+  in(back);
+  in.finish();
+  CHECK(same_reports(back.epochs, a.trace().epochs));
+  CHECK(same_steps(back.steps, a.trace().steps));
+}
+
+TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty earlier trace", "[checkpoint]") {
+  using T = methods::IG<GMF<float>>;
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+  TrainerOptions opts = resume_options(3);
+  opts.record_steps = true;
+
+  GMF<float> ma(nu, ni, mo, 7);
+  T a(ma, opts);
+  a.fit(data.d.train, data.d.valid, data.truth());
+
+  GMF<float> mb(nu, ni, mo, 7);
+  TrainerOptions one = opts;
+  one.epochs = 1;
+  T b(mb, one);
+  b.fit(data.d.train, data.d.valid, data.truth());
+  const std::string v2 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig");
+  const std::string v1 = with_version(drop_section(v2, "TRCE"), 1);
+  CHECK(invlearn::decode_checkpoint_info(v1).format_version == 1);
+
+  GMF<float> mc(nu, ni, mo, 99);
+  T c(mc, opts);
+  invlearn::decode_checkpoint(v1, c);
+  CHECK(c.state().epochs_done == 1);
+  CHECK(c.trace().epochs.empty());
+  CHECK(c.trace().steps.empty());
+  c.fit(data.d.train, data.d.valid, data.truth());
+  CHECK(same(mc.parameters(), ma.parameters()));
+  // Only the epochs run after the resume, and those as the uninterrupted run had them.
+  const std::vector<invlearn::EpochReport> later(a.trace().epochs.begin() + 1, a.trace().epochs.end());
+  CHECK(same_reports(c.trace().epochs, later));
+  std::vector<invlearn::TraceRow> later_steps;
+  for (const auto& r : a.trace().steps)
+    if (r.epoch > 1) later_steps.push_back(r);
+  CHECK(same_steps(c.trace().steps, later_steps));
+
+  // A version 2 file must have the section, and a version 1 file cannot.
+  GMF<float> md(nu, ni, mo, 99);
+  T d(md, opts);
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(drop_section(v2, "TRCE"), d),
+                      Catch::Contains("section trace is missing"));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(with_version(v2, 1), d),
+                      Catch::Contains("unknown section trace"));
+  CHECK(d.state().epochs_done == 0);
+}
+
+TEST_CASE("checkpoint: a corrupted trace section is a CheckpointError and changes nothing", "[checkpoint]") {
+  using T = methods::IG<GMF<float>>;
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 2;
+  TrainerOptions opts = resume_options(1);
+  opts.record_steps = true;
+  GMF<float> mb(nu, ni, mo, 7);
+  T b(mb, opts);
+  b.fit(data.d.train, data.d.valid, data.truth());
+  const std::string ck = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig");
+  const std::size_t trace = section_offset(ck, "TRCE");
+
+  GMF<float> mc(nu, ni, mo, 99);
+  T c(mc, resume_options(3));
+  const Parameters<float> before = mc.parameters();
+  auto rejects = [&](const std::string& bad, const std::string& what) {
+    INFO(what);
+    REQUIRE_THROWS_AS(invlearn::decode_checkpoint(bad, c), CheckpointError);
+    CHECK(same(mc.parameters(), before));
+    CHECK(c.state().epochs_done == 0);
+    CHECK(c.trace().epochs.empty());
+  };
+  // Behind a valid checksum: a huge epoch count, epoch 0, a bad boolean, a cut payload.
+  std::string bad = ck;
+  invlearn::detail::ckpt::set_u64(bad, trace, ~0ULL >> 1);
+  rejects(reseal(bad), "epoch count");
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(reseal(bad), c),
+                      Catch::Contains("section trace") && Catch::Contains("corrupted length"));
+  bad = ck;
+  invlearn::detail::ckpt::set_u64(bad, trace + 8, 0);  // the first report's epoch
+  rejects(reseal(bad), "epoch number");
+  bad = ck;
+  bad[trace + 8 + 8 + 8 + 8 + 8] = 7;  // the first report's `improved`
+  rejects(reseal(bad), "boolean");
+  const std::size_t len = static_cast<std::size_t>(
+      invlearn::detail::ckpt::get_u64(reinterpret_cast<const unsigned char*>(ck.data()) + trace - 8));
+  for (std::size_t cut : {std::size_t(1), std::size_t(9), len / 2, len - 1}) {
+    bad = ck;
+    bad.erase(trace + len - cut, cut);
+    invlearn::detail::ckpt::set_u64(bad, trace - 8, len - cut);
+    rejects(reseal(bad), "payload cut by " + std::to_string(cut) + " bytes");
+  }
+  invlearn::decode_checkpoint(ck, c);
+  CHECK(c.trace().epochs.size() == 1);
+  CHECK(same_steps(c.trace().steps, b.trace().steps));
+}

@@ -53,14 +53,16 @@
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/neumf.hpp"
+#include "invlearn/train/trace.hpp"
 #include "invlearn/version.hpp"
 
 namespace invlearn {
 
 /// The format version this library writes. A reader accepts files of versions
 /// kCheckpointMinVersion..kCheckpointVersion; any change of the layout or of a
-/// section's contents bumps it (see docs/reliability.md).
-constexpr std::uint32_t kCheckpointVersion = 1;
+/// section's contents bumps it (see docs/reliability.md). Version 2 added the trace
+/// section (TRCE); version 1 files load with an empty trace for their epochs.
+constexpr std::uint32_t kCheckpointVersion = 2;
 /// The oldest format version this library reads.
 constexpr std::uint32_t kCheckpointMinVersion = 1;
 
@@ -151,7 +153,7 @@ inline std::string section_name(const std::string& tag) {
       {"HEAD", "header"},         {"USER", "user ids"},        {"ITEM", "item ids"},
       {"PARM", "parameters"},     {"OPTS", "trainer options"}, {"TRNR", "trainer state"},
       {"OPTM", "optimizer"},      {"LOSL", "labeled loss"},    {"LOSU", "unlabeled loss"},
-      {"PLCY", "update policy"},  {"SMPL", "sampler"}};
+      {"PLCY", "update policy"},  {"SMPL", "sampler"},         {"TRCE", "trace"}};
   for (const auto& n : names)
     if (tag == n[0]) return n[1];
   std::string printable;
@@ -1027,10 +1029,11 @@ inline Model load_model(const std::string& path, IdMap* users = nullptr, IdMap* 
 // ---------------------------------------------------------------------------------
 
 /// The bytes of a training checkpoint: the model file's sections plus the trainer's
-/// options that fix the data order, its state (epochs done, step, RNG states, best θ)
-/// and the state of every component that has any (optimizer, losses, update policy,
-/// sampler). Call it between epochs, from on_epoch: that is where a run resumes (after
-/// fit() returns with restore_best, the model holds the best epoch's θ, not the last).
+/// options that fix the data order, its state (epochs done, step, RNG states, best θ),
+/// the state of every component that has any (optimizer, losses, update policy,
+/// sampler) and the trace of the epochs run so far. Call it between epochs, from
+/// on_epoch: that is where a run resumes (after fit() returns with restore_best, the
+/// model holds the best epoch's θ, not the last).
 template <class TrainerT>
 inline std::string encode_checkpoint(TrainerT& trainer, const IdMap& users, const IdMap& items,
                                      const std::string& method) {
@@ -1052,6 +1055,7 @@ inline std::string encode_checkpoint(TrainerT& trainer, const IdMap& users, cons
   ck::write_component(w, "LOSU", trainer.unlabeled_loss());
   ck::write_component(w, "PLCY", trainer.policy());
   ck::write_component(w, "SMPL", trainer.sampler());
+  w.section("TRCE", [&](ck::OutputArchive& ar) { ar(trainer.trace()); });
   return w.finish();
 }
 
@@ -1064,8 +1068,9 @@ inline void save_checkpoint(const std::string& path, TrainerT& trainer, const Id
 
 /// Restores a checkpoint into `trainer` (and its model), which must be built with the
 /// same model sizes, component types, batch size, seed and meta_fraction. Its fit()
-/// then continues from the epoch after the one saved. Nothing is changed unless the
-/// whole file loads: every section is read into copies first.
+/// then continues from the epoch after the one saved, and its trace() starts with the
+/// saved epochs' reports and step rows (empty for a version 1 file). Nothing is changed
+/// unless the whole file loads: every section is read into copies first.
 template <class TrainerT>
 inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap* users = nullptr,
                               IdMap* items = nullptr, std::string* method = nullptr,
@@ -1124,11 +1129,15 @@ inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap
   unlabeled.load(file, "LOSU", trainer.unlabeled_loss(), shape);
   policy.load(file, "PLCY", trainer.policy(), shape);
   sampler.load(file, "SMPL", trainer.sampler(), shape);
+  // Version 1 had no trace section: its epochs resume with an empty trace.
+  const bool has_trace = file.version() >= 2;
+  Trace trace;
+  if (has_trace) file.read("TRCE", trace);
   static const char* const known[] = {"HEAD", "USER", "ITEM", "PARM", "OPTS", "TRNR",
-                                      "OPTM", "LOSL", "LOSU", "PLCY", "SMPL"};
+                                      "OPTM", "LOSL", "LOSU", "PLCY", "SMPL", "TRCE"};
   for (const auto& s : file.sections()) {
     bool ok = false;
-    for (const char* k : known) ok = ok || s.tag == k;
+    for (const char* k : known) ok = ok || (s.tag == k && (has_trace || s.tag != "TRCE"));
     if (!ok) file.fail("unknown section " + ck::section_name(s.tag));
   }
 
@@ -1140,6 +1149,7 @@ inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap
   unlabeled.commit(trainer.unlabeled_loss());
   policy.commit(trainer.policy());
   sampler.commit(trainer.sampler());
+  trainer.trace() = std::move(trace);
   if (users != nullptr) *users = std::move(u);
   if (items != nullptr) *items = std::move(i);
   if (method != nullptr) *method = h.method;

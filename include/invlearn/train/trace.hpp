@@ -26,6 +26,20 @@ struct TraceRow {
   Index step = 0;  ///< global step counter
   Phase phase = Phase::train;
   StepRecord record;
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp). StepRecord's fields are listed
+  /// here, one by one, because the archive has no encoding for C arrays.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    StepRecord& r = record;
+    ar(epoch, step, phase, r.labeled_loss, r.unlabeled_loss, r.candidate_loss[0], r.candidate_loss[1],
+       r.candidate_loss[2], r.choice, r.mean_positive_weight, r.annotated, r.annotated_correct);
+    ar.check(epoch >= 1 && step >= 1, "trace step with a non-positive epoch or step number");
+    ar.check(phase == Phase::train || phase == Phase::meta, "trace step with an unknown phase");
+    ar.check((r.choice >= -1 && r.choice <= 2) && r.annotated >= 0 && r.annotated_correct >= 0 &&
+                 r.annotated_correct <= r.annotated,
+             "trace step with an invalid choice or annotation count");
+  }
 };
 
 /// Number of bins of the IDL positive-weight histograms (width 0.05 on [0, 1]).
@@ -47,12 +61,34 @@ struct EpochReport {
   double annotation_accuracy() const {
     return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
   }
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp): every field, seconds included,
+  /// so a resumed run reports the wall-clock time its earlier epochs took.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(epoch, steps, train_loss, valid_loss, improved, seconds);
+    for (Index& c : choices) ar(c);
+    ar(annotated, annotated_correct, mean_positive_weight);
+    for (Index& b : weight_histogram) ar(b);
+    bool counts_ok = epoch >= 1 && steps >= 0 && annotated >= 0 && annotated_correct >= 0 &&
+                     annotated_correct <= annotated;
+    for (Index c : choices) counts_ok = counts_ok && c >= 0;
+    for (Index b : weight_histogram) counts_ok = counts_ok && b >= 0;
+    ar.check(counts_ok, "epoch report with a non-positive epoch or a negative count");
+  }
 };
 
 /// The per-step rows and per-epoch reports of one fit.
 struct Trace {
   std::vector<TraceRow> steps;
   std::vector<EpochReport> epochs;
+
+  /// Checkpoint archive protocol (io/checkpoint.hpp): a resumed run continues the
+  /// trace of the run it resumes instead of starting an empty one.
+  template <class Archive>
+  void serialize(Archive& ar) {
+    ar(epochs, steps);
+  }
 
   /// Writes the steps as CSV: epoch, step, phase, labeled_loss, unlabeled_loss,
   /// loss_direct, loss_none, loss_inverse, choice, mean_positive_weight.

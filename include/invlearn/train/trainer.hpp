@@ -55,8 +55,9 @@ struct TrainerOptions {
 struct FitResult {
   int best_epoch = 0;  ///< 1-based; 0 if no epoch ran
   double best_valid_loss = std::numeric_limits<double>::infinity();
-  double seconds = 0.0;
-  Index choices[3] = {0, 0, 0};  ///< IG choices over all epochs: direct, none, inverse
+  double seconds = 0.0;  ///< this call's wall-clock time (trace().epochs has each epoch's)
+  /// IG choices over all epochs in trace(), those before a resume included: direct, none, inverse
+  Index choices[3] = {0, 0, 0};
   Index annotated = 0, annotated_correct = 0;
   double annotation_accuracy() const {
     return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
@@ -199,6 +200,8 @@ class Trainer {
   }
 
   const Trace& trace() const { return trace_; }
+  /// Writable for load_checkpoint, which restores the trace of the epochs already run.
+  Trace& trace() { return trace_; }
   const TrainerOptions& options() const { return options_; }
   TrainerState<Scalar>& state() { return state_; }
   const TrainerState<Scalar>& state() const { return state_; }
