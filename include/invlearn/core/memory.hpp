@@ -46,10 +46,4 @@ inline void prefetch_row(const Matrix& table, long row) {
 #endif
 }
 
-/// advise_huge_pages() for an Eigen matrix's storage.
-template <class Matrix>
-inline void advise_huge_pages(Matrix& m) {
-  advise_huge_pages(static_cast<void*>(m.data()), static_cast<std::size_t>(m.size()) * sizeof(typename Matrix::Scalar));
-}
-
 }  // namespace invlearn
