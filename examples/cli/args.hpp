@@ -267,7 +267,7 @@ inline std::string help_text(const std::string& program = "invlearn-train") {
   h += "  --batch N                labeled rows per batch, >= 1 (default: " + std::to_string(d.batch) + ")\n";
   h += "  --dim N                  embedding size, >= 1 (default: " + std::to_string(d.dim) + ")\n";
   h += "  --lr X                   Adam learning rate, > 0 (default: " + number(d.lr) + ")\n";
-  h += "  --alpha X                unlabeled step of IG, >= 0 (default: 0.1 * lr)\n";
+  h += "  --alpha X                unlabeled step of IG, >= 0 (--method ig only; default: 0.1 * lr)\n";
   h += "  --ig-schedule S          when IG's meta steps run, each epoch after the pass over\n"
        "                           training-train (--method ig only): test-pass = one per\n"
        "                           training-test batch; per-train-batch = as many as there are\n"
