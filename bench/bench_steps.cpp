@@ -74,15 +74,16 @@ struct EnvBase {
 
 template <class Model>
 struct StepEnv : EnvBase {
+  using S = typename Model::Scalar;
   Model model;
-  Adam adam;
+  Adam::State<S> adam;
   BCE bce, bce_u;
   InverseDual idl;
   StepBuffers<Model> buffers;
-  StepContext<Model, BCE, BCE, Adam> ns_ctx;
-  StepContext<Model, BCE, InverseDual, Adam> ig_ctx;
+  StepContext<Model, BCE, BCE, Adam::State<S>> ns_ctx;
+  StepContext<Model, BCE, InverseDual, Adam::State<S>> ig_ctx;
   JointUpdate joint;
-  InverseGradient<> ig;
+  InverseGradient<>::State<S> ig;
   Interactions rows;
   UniformSampler sampler;
   UnlabeledBatch unlabeled;
@@ -91,10 +92,11 @@ struct StepEnv : EnvBase {
 
   explicit StepEnv(Index n)
       : model(make_model(n, n, static_cast<Model*>(nullptr))),
-        adam(kLr),
+        adam(Adam(kLr), model.parameters()),
         buffers(model, 4 * kBatch),  // as Trainer::fit
         ns_ctx{model, adam, bce, bce_u, buffers, kAlpha},
         ig_ctx{model, adam, bce, idl, buffers, kAlpha},
+        ig(InverseGradient<>{}, model.parameters()),
         rows(random_rows(n, n)) {
     sampler.prepare(rows, nullptr, TruthFn());
     // Warm-up (not measured): Adam state, buffer growth, OpenMP thread pool.

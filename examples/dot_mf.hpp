@@ -7,7 +7,7 @@
 #include <cstdint>
 
 #include <invlearn/core/random.hpp>
-#include <invlearn/model/gradient.hpp>
+#include <invlearn/model/backbone.hpp>
 
 namespace example {
 

@@ -238,12 +238,13 @@ alloc_probe::Counts measure_steps() {
   const Interactions rows = labeled_rows();
   UniformSampler sampler;
   sampler.prepare(rows, nullptr, TruthFn());
-  Adam adam(1e-3);
+  using S = typename Model::Scalar;
+  Adam::State<S> adam(Adam(1e-3), model.parameters());
   BCE bce;
   UnlabeledLoss unlabeled_loss;
   StepBuffers<Model> buffers(model, 4 * kBatch);  // as Trainer::fit sizes them
-  StepContext<Model, BCE, UnlabeledLoss, Adam> ctx{model, adam, bce, unlabeled_loss, buffers, 1e-4};
-  Policy policy;
+  StepContext<Model, BCE, UnlabeledLoss, Adam::State<S>> ctx{model, adam, bce, unlabeled_loss, buffers, 1e-4};
+  auto policy = make_state<S>(Policy{}, model.parameters());
   UnlabeledBatch unlabeled;
   Rng rng(42, Stream::sampler);
   int meta = 0;

@@ -22,7 +22,7 @@
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/neumf.hpp"
 #include "invlearn/train/methods.hpp"
-#include "invlearn/update/step_rule.hpp"
+#include "invlearn/update/normalized_step.hpp"
 
 using invlearn::CheckpointError;
 using invlearn::GMF;
@@ -242,8 +242,8 @@ void check_resume(int epochs, int stop_after, const Components&... components) {
   CHECK(c.state().best_epoch == a.state().best_epoch);
   CHECK(c.state().best_valid_loss == a.state().best_valid_loss);
   CHECK(same(c.state().best, a.state().best));
-  CHECK(same(c.optimizer().template state<float>().m, a.optimizer().template state<float>().m));
-  CHECK(same(c.optimizer().template state<float>().v, a.optimizer().template state<float>().v));
+  CHECK(same(c.optimizer().moments().m, a.optimizer().moments().m));
+  CHECK(same(c.optimizer().moments().v, a.optimizer().moments().v));
   REQUIRE(same(model_c.parameters(), model_a.parameters()));
 }
 
@@ -382,7 +382,7 @@ TEST_CASE("checkpoint: a run stopped by epochs = 1 resumes exactly, and the stat
   GMF<float> me(nu, ni, mo, 1);
   T e = make(me, 3);
   invlearn::load_checkpoint(dir.file("e1.ckpt"), e);
-  e.optimizer().state<float>() = invlearn::AdamState<float>();
+  e.optimizer().moments() = invlearn::Moments<float>();
   e.fit(data.d.train, data.d.valid);
   CHECK_FALSE(same(me.parameters(), ma.parameters()));
 }
@@ -602,7 +602,7 @@ TEST_CASE("checkpoint: load_checkpoint checks the trainer it loads into", "[chec
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(reseal(bytes), f), Catch::Contains("inconsistent counters"));
   CHECK(same(m2.parameters(), before));
   CHECK(f.state().epochs_done == 0);
-  CHECK_FALSE(f.optimizer().state<float>().initialized());
+  CHECK_FALSE(f.optimizer().moments().initialized());
 }
 
 TEST_CASE("checkpoint: a failed write leaves the old file intact", "[checkpoint]") {

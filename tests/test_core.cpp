@@ -10,7 +10,7 @@
 
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/table.hpp"
-#include "invlearn/model/gradient.hpp"
+#include "invlearn/model/backbone.hpp"
 
 using invlearn::Index;
 using invlearn::Table;

@@ -52,7 +52,7 @@ TEST_CASE("optim: SGD moves only the rows it is given", "[optim]") {
   auto p = make_params();
   const auto before = p;
   auto g = make_grad(p, {2}, 1.0, 0.5);
-  invlearn::SGD sgd(0.1);
+  invlearn::SGD::State<double> sgd(invlearn::SGD(0.1), p);
   sgd.step(p, g);
   CHECK(p.tables[0].row(0) == before.tables[0].row(0));
   CHECK(p.tables[0].row(1) == before.tables[0].row(1));
@@ -66,7 +66,7 @@ TEST_CASE("optim: lazy Adam equals hand-computed steps and leaves untouched rows
   const auto before = p;
   invlearn::AdamOptions o;
   o.lr = 0.01;
-  invlearn::Adam adam(o);
+  invlearn::Adam::State<double> adam(invlearn::Adam(o), p);
   HandAdam row0c0, row2c0, dense0;
   double r0 = before.tables[0](0, 0), r2 = before.tables[0](2, 0), d0 = before.dense[0];
   // Step 1 touches rows 0 and 2 (row 2 twice: duplicates were summed); step 2 only row 0.
@@ -83,7 +83,7 @@ TEST_CASE("optim: lazy Adam equals hand-computed steps and leaves untouched rows
   CHECK(p.tables[0](2, 0) == Approx(r2).epsilon(1e-12));  // lazily frozen at step 2
   CHECK(p.dense[0] == Approx(d0).epsilon(1e-12));
   CHECK(p.tables[0].row(1) == before.tables[0].row(1));
-  CHECK(adam.state<double>().t == 2);
+  CHECK(adam.moments().t == 2);
 }
 
 TEST_CASE("optim: dense Adam equals torch.optim.Adam: every row moves with decaying moments", "[optim]") {
@@ -92,7 +92,7 @@ TEST_CASE("optim: dense Adam equals torch.optim.Adam: every row moves with decay
   invlearn::AdamOptions o;
   o.lr = 0.01;
   o.lazy = false;
-  invlearn::Adam adam(o);
+  invlearn::Adam::State<double> adam(invlearn::Adam(o), p);
   HandAdam row2c0, row1c0;
   double r2 = before.tables[0](2, 0), r1 = before.tables[0](1, 0);
   auto g1 = make_grad(p, {2}, 0.3, 0.7);
@@ -113,7 +113,7 @@ TEST_CASE("optim: Adam keeps its state across steps", "[optim]") {
   // (its first step is always ±lr); a persistent one moves by lr, then by lr again only
   // because m̂/√v̂ = 1 for a constant gradient. A sign flip tells them apart.
   auto p = make_params();
-  invlearn::Adam adam(0.1);
+  invlearn::Adam::State<double> adam(invlearn::Adam(0.1), p);
   auto g = make_grad(p, {0}, 1.0, 1.0);
   adam.step(p, g);
   const double after1 = p.tables[0](0, 0);

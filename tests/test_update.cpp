@@ -16,6 +16,8 @@
 #include "invlearn/update/inverse_gradient.hpp"
 #include "invlearn/update/joint.hpp"
 #include "invlearn/update/no_update.hpp"
+#include "invlearn/update/normalized_step.hpp"
+#include "invlearn/core/per_scalar_state.hpp"
 #include "support/bias_model.hpp"
 
 using invlearn::Batch;
@@ -29,13 +31,16 @@ namespace {
 template <class Policy, class Model, class Optimizer = invlearn::SGD>
 invlearn::StepRecord run_step(Model& model, const Batch& labeled, const UnlabeledBatch& unlabeled, double alpha,
                               Policy policy = {}, Optimizer optimizer = Optimizer(0.0)) {
+  using S = typename Model::Scalar;
   invlearn::BCE bce;
   invlearn::InverseDual idl;
   invlearn::StepBuffers<Model> buffers(model, 64);
-  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, Optimizer> ctx{model, optimizer, bce, idl,
-                                                                                    buffers, alpha};
+  typename Optimizer::template State<S> opt(optimizer, model.parameters());
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, decltype(opt)> ctx{model, opt, bce, idl,
+                                                                                       buffers, alpha};
+  auto state = invlearn::make_state<S>(policy, model.parameters());
   invlearn::StepRecord rec;
-  policy.step(ctx, labeled.view(), &unlabeled, rec);
+  state.step(ctx, labeled.view(), &unlabeled, rec);
   return rec;
 }
 
@@ -190,8 +195,9 @@ TEST_CASE("update: NoUpdate leaves θ bit-identical to a labels-only step", "[up
   invlearn::BCE bce;
   invlearn::InverseDual idl;
   invlearn::StepBuffers<invlearn::GMF<float>> buf(b, 64);
-  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ctx{
-      b, ob, bce, idl, buf, 0.1};
+  invlearn::Adam::State<float> sb(ob, b.parameters());
+  invlearn::StepContext<invlearn::GMF<float>, invlearn::BCE, invlearn::InverseDual, invlearn::Adam::State<float>> ctx{
+      b, sb, bce, idl, buf, 0.1};
   invlearn::labeled_step(ctx, labeled.view());
   CHECK(a.parameters().tables[0] == b.parameters().tables[0]);
   CHECK(a.parameters().tables[1] == b.parameters().tables[1]);
@@ -206,17 +212,20 @@ namespace {
 // labeled step is bit for bit a fresh forward at the θ IG moved to.
 template <class Model, class Candidate>
 void check_single_candidate_ig(const Model& initial, int expected_choice) {
-  using OnlyOne = invlearn::InverseGradient<invlearn::TestPass, invlearn::SgdStep, Candidate>;
+  using S = typename Model::Scalar;
+  using OnlyOne = invlearn::InverseGradient<invlearn::SgdStep, Candidate>;
+  using OptState = invlearn::Adam::State<S>;
   Model a = initial, b = initial;
-  invlearn::Adam oa(0.01), ob(0.01);
+  const invlearn::Adam adam(0.01);
+  OptState oa(adam, a.parameters()), ob(adam, b.parameters());
   invlearn::Rng rng(9);
   invlearn::BCE bce_a, bce_b;
   invlearn::InverseDual idl_a, idl_b;
   invlearn::StepBuffers<Model> buf_a(a, 64), buf_b(b, 64);
-  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> ca{a, oa, bce_a, idl_a, buf_a, 0.05};
-  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, invlearn::Adam> cb{b, ob, bce_b, idl_b, buf_b, 0.05};
-  OnlyOne ig;
-  Candidate policy;
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, OptState> ca{a, oa, bce_a, idl_a, buf_a, 0.05};
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, OptState> cb{b, ob, bce_b, idl_b, buf_b, 0.05};
+  auto ig = invlearn::make_state<S>(OnlyOne{}, a.parameters());
+  auto policy = invlearn::make_state<S>(Candidate{}, b.parameters());
   const Index users = initial.num_users(), items = initial.num_items();
   for (int step = 0; step < 20; ++step) {
     Batch labeled;

@@ -16,8 +16,9 @@
 #include <vector>
 
 #include <invlearn/data/synthetic.hpp>
-#include <invlearn/update/schedule.hpp>
-#include <invlearn/update/step_rule.hpp>
+#include <invlearn/train/schedule.hpp>
+#include <invlearn/update/normalized_step.hpp>
+#include <invlearn/update/sgd_step.hpp>
 
 namespace cli {
 

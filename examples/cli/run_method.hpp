@@ -39,18 +39,6 @@ inline invlearn::TrainerOptions trainer_options(const Options& o, const std::str
   return t;
 }
 
-/// Steps in one epoch, as the Trainer counts them; only a first guess for the
-/// progress bar (the first epoch's real count replaces it). `per_train_batch`: IG's
-/// PerTrainBatch schedule, one meta step per training-train batch.
-inline long long steps_per_epoch(invlearn::Index rows, invlearn::Index batch, bool meta, bool per_train_batch,
-                                 double meta_fraction) {
-  auto batches = [&](long long n) { return (n + batch - 1) / batch; };
-  if (!meta || rows < 2) return batches(rows);
-  long long test = std::llround(meta_fraction * static_cast<double>(rows));
-  test = std::min<long long>(std::max<long long>(test, 1), rows - 1);
-  return batches(rows - test) + (per_train_batch ? batches(rows - test) : batches(test));
-}
-
 /// Fits `trainer` (which trains `model`) and evaluates the result.
 template <class TrainerT, class Model>
 MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT& trainer, const RunSettings& s) {
@@ -69,10 +57,7 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   // fit() only restores the selected parameters.
   const bool training = o.epochs > trainer.state().epochs_done;
   if (training)
-    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs,
-                     steps_per_epoch(d.train.size(), o.batch, method == "ig",
-                                     method == "ig" && o.ig_schedule == invlearn::PerTrainBatch::name,
-                                     trainer.options().meta_fraction));
+    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()));
   invlearn::FitResult fit;
   try {
     fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());
@@ -87,8 +72,8 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   if (!o.trace.empty()) {
     const std::string path = output_path(o.trace, method, s.several);
     try {
-      trainer.trace().write_steps_csv(path);
-      trainer.trace().write_weights_csv(path + ".weights.csv");
+      invlearn::write_steps_csv(trainer.trace(), path);
+      invlearn::write_weights_csv(trainer.trace(), path + ".weights.csv");
     } catch (const invlearn::Error& e) {
       throw OutputError(e.what());
     }
@@ -139,7 +124,6 @@ MethodResult run_method(const std::string& method, const RunSettings& s) {
   namespace m = invlearn::methods;
   const invlearn::TrainerOptions t = trainer_options(s.options, method);
   Model model = initial_model<Model>(s.options, s.data.dataset);
-  const std::string kind = Model::kind;
   if (method == "none") {
     m::None<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
@@ -148,14 +132,12 @@ MethodResult run_method(const std::string& method, const RunSettings& s) {
     m::NS<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
-  if (method == "tce") {
-    const double drop = m::tce_drop_rate(kind);
-    m::TCE<Model> trainer(model, t, invlearn::Truncated(drop), invlearn::Truncated(drop));
+  if (method == "tce") {  // the paper's drop rate for the backbone comes with the alias
+    m::TCE<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
-  if (method == "rce") {
-    const double beta = m::rce_beta(kind);
-    m::RCE<Model> trainer(model, t, invlearn::Reweighted(beta), invlearn::Reweighted(beta));
+  if (method == "rce") {  // and so does R-CE's beta
+    m::RCE<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
   if (method == "idl") {

@@ -8,7 +8,6 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/math.hpp"
 #include "invlearn/core/random.hpp"
-#include "invlearn/core/traits.hpp"
 #include "invlearn/core/types.hpp"
 
 #include "invlearn/data/interactions.hpp"
@@ -18,28 +17,19 @@
 #include "invlearn/data/split.hpp"
 #include "invlearn/data/synthetic.hpp"
 
-#include "invlearn/model/gmf.hpp"
-#include "invlearn/model/gradient.hpp"
-#include "invlearn/model/neumf.hpp"
+#include "invlearn/model/models.hpp"
+#include "invlearn/model/predict.hpp"
 
-#include "invlearn/loss/bce.hpp"
-#include "invlearn/loss/inverse_dual.hpp"
-#include "invlearn/loss/reweighted.hpp"
-#include "invlearn/loss/truncated.hpp"
+#include "invlearn/loss/losses.hpp"
 
-#include "invlearn/optim/adam.hpp"
-#include "invlearn/optim/sgd.hpp"
+#include "invlearn/optim/optimizers.hpp"
 
-#include "invlearn/update/direct.hpp"
-#include "invlearn/update/inverse.hpp"
-#include "invlearn/update/inverse_gradient.hpp"
-#include "invlearn/update/joint.hpp"
-#include "invlearn/update/no_update.hpp"
-#include "invlearn/update/schedule.hpp"
-#include "invlearn/update/step_rule.hpp"
+#include "invlearn/update/updates.hpp"
 
 #include "invlearn/train/methods.hpp"
+#include "invlearn/train/schedule.hpp"
 #include "invlearn/train/trace.hpp"
+#include "invlearn/train/trace_csv.hpp"
 #include "invlearn/train/trainer.hpp"
 
 #include "invlearn/metrics/auc.hpp"

@@ -3,7 +3,7 @@
 // the model of the paper's proof of Theorem 1, written as a backbone.
 
 #include "invlearn/core/error.hpp"
-#include "invlearn/model/gradient.hpp"
+#include "invlearn/model/backbone.hpp"
 
 namespace invlearn_test {
 

@@ -7,7 +7,7 @@
 
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
-#include "invlearn/model/gradient.hpp"
+#include "invlearn/model/backbone.hpp"
 
 namespace invlearn_test {
 

@@ -207,13 +207,9 @@ struct has_name : std::false_type {};
 template <class T>
 struct has_name<T, std::void_t<decltype(T::name)>> : std::true_type {};
 template <class T, class = void>
-struct has_schedule : std::false_type {};
-template <class T>
-struct has_schedule<T, std::void_t<typename T::schedule>> : std::true_type {};
-template <class T, class = void>
 struct has_rule : std::false_type {};
 template <class T>
-struct has_rule<T, std::void_t<decltype(std::declval<T&>().rule)>> : std::true_type {};
+struct has_rule<T, std::void_t<typename T::step_rule>> : std::true_type {};
 template <class T, class = void>
 struct has_kind : std::false_type {};
 template <class T>
@@ -821,22 +817,22 @@ inline std::string component_name() {
   else
     return "custom";
 }
-template <class Policy>
+template <class TrainerT>
 inline std::string policy_name() {
+  using Policy = typename TrainerT::policy_type;
   std::string s = component_name<Policy>();
-  if constexpr (has_schedule<Policy>::value) s += "/" + component_name<typename Policy::schedule>();
-  if constexpr (has_rule<Policy>::value) s += "/" + component_name<std::decay_t<decltype(std::declval<Policy&>().rule)>>();
+  if constexpr (Policy::is_meta) s += "/" + component_name<typename TrainerT::schedule>();
+  if constexpr (has_rule<Policy>::value) s += "/" + component_name<typename Policy::step_rule>();
   return s;
 }
 template <class TrainerT>
 inline std::string composition(TrainerT& t) {
   using LL = std::decay_t<decltype(t.labeled_loss())>;
   using UL = std::decay_t<decltype(t.unlabeled_loss())>;
-  using UP = std::decay_t<decltype(t.policy())>;
-  using OP = std::decay_t<decltype(t.optimizer())>;
+  using OP = typename TrainerT::optimizer_type;
   using SA = std::decay_t<decltype(t.sampler())>;
   return "labeled=" + component_name<LL>() + " unlabeled=" + component_name<UL>() + " policy=" +
-         policy_name<UP>() + " optimizer=" + component_name<OP>() + " sampler=" + component_name<SA>();
+         policy_name<TrainerT>() + " optimizer=" + component_name<OP>() + " sampler=" + component_name<SA>();
 }
 
 /// The options that fix the order of the data a run sees; a resumed run must share them.
@@ -1047,7 +1043,8 @@ inline std::string encode_checkpoint(TrainerT& trainer, const IdMap& users, cons
   ck::FileWriter w;
   ck::write_model_sections(w, model, h, users, items);
   const auto& o = trainer.options();
-  ck::RunOptions run{static_cast<std::int64_t>(o.batch_size), o.seed, o.meta_fraction, o.lr, o.alpha, o.epochs};
+  ck::RunOptions run{static_cast<std::int64_t>(o.batch_size), o.seed, o.meta_fraction,
+                    trainer.lr(), o.alpha, o.epochs};
   w.section("OPTS", [&](ck::OutputArchive& ar) { ar(run); });
   w.section("TRNR", [&](ck::OutputArchive& ar) { ar(trainer.state()); });
   ck::write_component(w, "OPTM", trainer.optimizer());

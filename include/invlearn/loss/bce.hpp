@@ -8,15 +8,24 @@
 namespace invlearn {
 
 /// \f$L = \frac{1}{n}\sum_k \ell(x_k, y_k)\f$ with \f$\ell(x,y) = \mathrm{softplus}(x) - xy\f$;
-/// \f$\partial L/\partial x_k = (\sigma(x_k) - y_k)/n\f$.
-///
-/// A loss policy: `evaluate(logits, labels, n, dlogits)` returns the batch loss
-/// (accumulated in double) and, when `dlogits` is not null, writes ∂L/∂x_k.
+/// \f$\partial L/\partial x_k = (\sigma(x_k) - y_k)/n\f$. Each sample's loss is taken in S and
+/// the sum is accumulated in double: in float a sum over a batch would lose the small
+/// differences IG compares.
 struct BCE {
   static constexpr const char* name = "bce";
 
   template <class S>
   double evaluate(const S* logits, const float* labels, Index n, S* dlogits) {
+    return mean(logits, labels, n, dlogits);
+  }
+  template <class S>
+  double value(const S* logits, const float* labels, Index n) const {
+    return mean(logits, labels, n, static_cast<S*>(nullptr));
+  }
+
+ private:
+  template <class S>
+  static double mean(const S* logits, const float* labels, Index n, S* dlogits) {
     if (n == 0) return 0.0;
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);

@@ -28,24 +28,18 @@ class InverseDual {
   double evaluate(const S* logits, const float* /*labels*/, Index n, S* dlogits) {
     positive_weight_.resize(static_cast<std::size_t>(n));
     if (n == 0) return 0.0;
-    double sum = 0.0;
     double weight_sum = 0.0;
-    const S inv_n = S(1) / static_cast<S>(n);
-    for (Index k = 0; k < n; ++k) {
-      const S x = logits[k];
-      // Weights in double: in float, a = N/(P+ε) overflows for |x| beyond ~20.
-      const double p = static_cast<double>(softplus(-x));
-      const double q = static_cast<double>(softplus(x));
-      const double a = q / (p + epsilon_);
-      const double b = p / (q + epsilon_);
-      const double w1 = a / (a + b);
-      positive_weight_[k] = static_cast<float>(w1);
-      weight_sum += w1;
-      sum += w1 * p + (1.0 - w1) * q;
-      if (dlogits) dlogits[k] = (sigmoid(x) - static_cast<S>(w1)) * inv_n;
-    }
+    const double loss = mean(logits, n, dlogits, positive_weight_.data(), weight_sum);
     mean_positive_weight_ = weight_sum / static_cast<double>(n);
-    return sum / static_cast<double>(n);
+    return loss;
+  }
+
+  /// The loss evaluate() would return, without recording the weights.
+  template <class S>
+  double value(const S* logits, const float* /*labels*/, Index n) const {
+    if (n == 0) return 0.0;
+    double weight_sum = 0.0;
+    return mean(logits, n, static_cast<S*>(nullptr), nullptr, weight_sum);
   }
 
   /// w¹ of each sample of the last evaluate() (> 0.5: the pair is labeled positive).
@@ -55,6 +49,27 @@ class InverseDual {
   double epsilon() const { return epsilon_; }
 
  private:
+  /// The mean loss of n samples; writes dL/dx and w¹ where the pointers are not null.
+  template <class S>
+  double mean(const S* logits, Index n, S* dlogits, float* weights, double& weight_sum) const {
+    double sum = 0.0;
+    const S inv_n = S(1) / static_cast<S>(n);
+    for (Index k = 0; k < n; ++k) {
+      const S x = logits[k];
+      // Weights in double: in float, a = N/(P+ε) overflows for |x| beyond ~20.
+      const double p = static_cast<double>(softplus(-x));
+      const double q = static_cast<double>(softplus(x));
+      const double a = q / (p + epsilon_);
+      const double b = p / (q + epsilon_);
+      const double w1 = a / (a + b);
+      if (weights) weights[k] = static_cast<float>(w1);
+      weight_sum += w1;
+      sum += w1 * p + (1.0 - w1) * q;
+      if (dlogits) dlogits[k] = (sigmoid(x) - static_cast<S>(w1)) * inv_n;
+    }
+    return sum / static_cast<double>(n);
+  }
+
   double epsilon_;
   std::vector<float> positive_weight_;
   double mean_positive_weight_ = 0.0;

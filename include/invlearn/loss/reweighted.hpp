@@ -14,7 +14,7 @@ namespace invlearn {
 /// \f$w_k = \sigma(x_k)^\beta\f$ for \f$y_k = 1\f$ and \f$(1-\sigma(x_k))^\beta\f$ for \f$y_k = 0\f$:
 /// a sample the model finds hard (a likely false positive, or a false negative
 /// among sampled pairs) weighs less. \f$\partial L/\partial x_k = w_k(\sigma(x_k)-y_k)/n\f$.
-/// The paper's settings: β = 0.2 (GMF), 0.25 (NeuMF).
+/// The paper's settings: β = 0.2 (GMF), 0.25 (NeuMF) (train/paper_settings.hpp).
 class Reweighted {
  public:
   static constexpr const char* name = "rce";
@@ -26,6 +26,16 @@ class Reweighted {
 
   template <class S>
   double evaluate(const S* logits, const float* labels, Index n, S* dlogits) {
+    return mean(logits, labels, n, dlogits);
+  }
+  template <class S>
+  double value(const S* logits, const float* labels, Index n) const {
+    return mean(logits, labels, n, static_cast<S*>(nullptr));
+  }
+
+ private:
+  template <class S>
+  double mean(const S* logits, const float* labels, Index n, S* dlogits) const {
     if (n == 0) return 0.0;
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
@@ -41,7 +51,6 @@ class Reweighted {
     return sum / static_cast<double>(n);
   }
 
- private:
   double beta_;
 };
 

@@ -20,7 +20,7 @@ namespace invlearn {
 /// \f$\lfloor(1-r_t)\,n\rfloor\f$ are kept and \f$L\f$ is their mean BCE. The drop rate
 /// ramps linearly, \f$r_t = \min(t \cdot r/(G-1),\ r)\f$, with t the number of batches
 /// seen so far (the schedule of the DenoisingRec code). The paper's settings:
-/// r = 0.1 (GMF), 0.2 (NeuMF), G = 30000.
+/// r = 0.1 (GMF), 0.2 (NeuMF) (train/paper_settings.hpp), G = 30000.
 class Truncated {
  public:
   static constexpr const char* name = "tce";
@@ -40,7 +40,7 @@ class Truncated {
   std::int64_t iteration() const { return iteration_; }
   void set_iteration(std::int64_t t) { iteration_ = t; }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the schedule's batch counter.
+  /// Archive protocol (core/archive.hpp): the schedule's batch counter.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(iteration_);
@@ -54,12 +54,20 @@ class Truncated {
     return masked(logits, labels, n, mask_.data(), dlogits);
   }
 
+  /// The loss evaluate() would return for this batch, at the current drop rate, without
+  /// advancing the schedule (only scratch buffers change).
+  template <class S>
+  double value(const S* logits, const float* labels, Index n) const {
+    select(logits, labels, n, drop_rate(), scratch_mask_);
+    return masked(logits, labels, n, scratch_mask_.data(), static_cast<S*>(nullptr));
+  }
+
   /// The mask of the last evaluate(): 1 for kept samples.
   const std::vector<unsigned char>& mask() const { return mask_; }
 
   /// Marks in `mask` the samples kept at drop rate `drop` (ties keep the earlier sample).
   template <class S>
-  void select(const S* logits, const float* labels, Index n, double drop, std::vector<unsigned char>& mask) {
+  void select(const S* logits, const float* labels, Index n, double drop, std::vector<unsigned char>& mask) const {
     order_.resize(static_cast<std::size_t>(n));
     key_.resize(static_cast<std::size_t>(n));
     std::iota(order_.begin(), order_.end(), Index(0));
@@ -92,8 +100,10 @@ class Truncated {
   std::int64_t num_gradual_;
   std::int64_t iteration_ = 0;
   std::vector<unsigned char> mask_;
-  std::vector<Index> order_;
-  std::vector<double> key_;
+  // Scratch of select() and value(): reused buffers, not state.
+  mutable std::vector<unsigned char> scratch_mask_;
+  mutable std::vector<Index> order_;
+  mutable std::vector<double> key_;
 };
 
 }  // namespace invlearn

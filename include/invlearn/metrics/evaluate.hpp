@@ -14,6 +14,7 @@
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/metrics/auc.hpp"
 #include "invlearn/metrics/ranking.hpp"
+#include "invlearn/model/predict.hpp"
 
 namespace invlearn {
 
@@ -68,20 +69,17 @@ std::vector<double> predict(const Model& model, const Interactions& data, Index 
   const Index n = data.size();
   std::vector<double> out(static_cast<std::size_t>(n));
   if (n == 0) return out;
-  const Index batch_rows = std::min(chunk, n);
-  typename Model::Workspace ws = model.workspace(batch_rows);
-  Vector<Scalar> logits(batch_rows);
+  typename Model::Workspace ws = model.workspace(std::min(chunk, n));
+  Vector<Scalar> logits;
   BatchView all;
   all.users = data.users.data();
   all.items = data.items.data();
   all.labels = data.labels.size() == data.users.size() ? data.labels.data() : nullptr;
   all.size = n;
-  for (Index begin = 0; begin < n; begin += batch_rows) {
-    const Index count = std::min(batch_rows, n - begin);
-    model.forward(all.slice(begin, count), ws, logits.head(count));
-    for (Index k = 0; k < count; ++k)
-      out[static_cast<std::size_t>(begin + k)] = static_cast<double>(logits[k]);
-  }
+  std::size_t at = 0;
+  for_each_logit_chunk(model, all, chunk, ws, logits, [&](const BatchView& part, const Scalar* values) {
+    for (Index k = 0; k < part.size; ++k) out[at++] = static_cast<double>(values[k]);
+  });
   return out;
 }
 

@@ -2,7 +2,6 @@
 /// @file gmf.hpp
 /// Generalized Matrix Factorization (He et al., 2017).
 
-#include <cmath>
 #include <cstdint>
 #include <string>
 
@@ -10,7 +9,12 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/model/apply.hpp"
+#include "invlearn/model/check_batch.hpp"
+#include "invlearn/model/displaced_table.hpp"
+#include "invlearn/model/gmf_part.hpp"
 #include "invlearn/model/gradient.hpp"
+#include "invlearn/model/init.hpp"
 
 namespace invlearn {
 
@@ -55,10 +59,8 @@ class GMF {
     allocate_table(params_.tables[1], num_items, d, false);
     params_.dense.setZero(d + 1);
     Rng rng(seed, Stream::init);
-    for (auto& t : params_.tables)
-      for (Index k = 0; k < t.size(); ++k) t.data()[k] = static_cast<S>(rng.normal(0.0, options.init_std));
-    const double bound = std::sqrt(3.0 / static_cast<double>(d));
-    for (Index k = 0; k < d; ++k) params_.dense[k] = static_cast<S>(rng.uniform(-bound, bound));
+    for (auto& t : params_.tables) init_normal(t, options.init_std, rng);
+    init_uniform(params_.dense.data(), d, head_uniform_bound(d), rng);
   }
 
   Index num_users() const { return params_.tables[0].rows(); }
@@ -74,6 +76,7 @@ class GMF {
     reserve(ws, max_batch);
     return ws;
   }
+  /// Grows `ws` to batches of `max_batch` rows (forward calls it; a no-op when it fits).
   void reserve(Workspace& ws, Index max_batch) const {
     if (ws.capacity() >= max_batch && ws.head.size() == dim() && ws.candidate_head[2].size() == dim()) return;
     ws.eu.resize(max_batch, dim());
@@ -101,22 +104,16 @@ class GMF {
   }
 
   /// The logits of `batch` at θ + steps[c]·grad for each candidate c < k (k ≤ 3), into
-  /// out[c·n + j] (candidate-major), in one pass: each sample's embedding rows and their
-  /// gradient rows are looked up once for all candidates instead of once per candidate.
-  /// Each logit is the expression forward_displaced() evaluates, so the two agree bit for
-  /// bit. Leaves `ws` without a forward state that backward() could use.
+  /// out[c·n + j] (candidate-major), in one pass (GMFPart::candidate_logits). Each logit
+  /// is the expression forward_displaced() evaluates, so the two agree bit for bit.
+  /// Leaves `ws` without a forward state that backward() could use.
   void forward_candidates(const BatchView& batch, const Gradient& grad, const S* steps, int k, Workspace& ws,
                           S* out) const {
     check_batch(batch, num_users(), num_items(), "GMF::forward_candidates");
     if (k < 1 || k > 3)  // (not require(): its message would be built, and allocated, every step)
       throw InvalidArgument("GMF::forward_candidates: between 1 and 3 candidates, got " + std::to_string(k));
     reserve(ws, batch.size);
-    const Index n = batch.size;
     const Index d = dim();
-    const auto& users = params_.tables[0];
-    const auto& items = params_.tables[1];
-    const auto& gu = grad.tables[0];
-    const auto& gi = grad.tables[1];
     S bias[3];
     for (int c = 0; c < k; ++c) {
       bias[c] = params_.dense[d];
@@ -127,25 +124,8 @@ class GMF {
         ws.candidate_head[c] = params_.dense.head(d);
       }
     }
-    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
-    for (Index j = 0; j < n; ++j) {
-      if (j + kPrefetchAhead < n) {
-        prefetch_row(users, batch.users[j + kPrefetchAhead]);
-        prefetch_row(items, batch.items[j + kPrefetchAhead]);
-      }
-      const Index u = batch.users[j], i = batch.items[j];
-      const std::int32_t su = gu.find(u), si = gi.find(i);
-      auto eu = ws.eu.row(j);
-      auto ei = ws.ei.row(j);
-      for (int c = 0; c < k; ++c) {
-        const S step = steps[c];
-        if (step != S(0) && su >= 0) eu.noalias() = users.row(u) + step * gu.value(su);
-        else eu = users.row(u);
-        if (step != S(0) && si >= 0) ei.noalias() = items.row(i) + step * gi.value(si);
-        else ei = items.row(i);
-        out[c * n + j] = eu.cwiseProduct(ei).dot(ws.candidate_head[c].transpose()) + bias[c];
-      }
-    }
+    GMFPart<S>::candidate_logits(batch, params_.tables[0], params_.tables[1], grad.tables[0], grad.tables[1], steps,
+                                 k, ws.candidate_head, bias, ws.eu, ws.ei, out);
   }
 
   /// ∇θ of Σ_k dlogits[k]·x_k, taken at the point of the last forward call on `ws`
@@ -156,19 +136,15 @@ class GMF {
     const Index d = dim();
     const auto& w = ws.head;
     INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
-    for (Index k = 0; k < n; ++k) {
-      const S g = dlogits[k];
-      ws.du.row(k).noalias() = g * w.transpose().cwiseProduct(ws.ei.row(k));
-      ws.di.row(k).noalias() = g * w.transpose().cwiseProduct(ws.eu.row(k));
-    }
+    for (Index k = 0; k < n; ++k)
+      GMFPart<S>::row_gradients(dlogits[k], w, ws.eu.row(k), ws.ei.row(k), ws.du.row(k), ws.di.row(k));
     // dw = Σ_k g_k (e_u ⊙ e_i), summed in sample order.
     auto dw = grad.dense.head(d);
     dw.setZero();
     S db = S(0);
     for (Index k = 0; k < n; ++k) {
-      const S g = dlogits[k];
-      dw.noalias() += g * ws.eu.row(k).cwiseProduct(ws.ei.row(k)).transpose();
-      db += g;
+      GMFPart<S>::add_head_gradient(dlogits[k], ws.eu.row(k), ws.ei.row(k), dw);
+      db += dlogits[k];
     }
     grad.dense[d] = db;
     grad.tables[0].assign_sum(batch.users, n, ws.du.topRows(n));
@@ -204,7 +180,7 @@ class GMF {
       }
       users.read(batch.users[k], ws.eu.row(k));
       items.read(batch.items[k], ws.ei.row(k));
-      logits[k] = ws.eu.row(k).cwiseProduct(ws.ei.row(k)).dot(ws.head.transpose()) + bias;
+      logits[k] = GMFPart<S>::term(ws.eu.row(k), ws.ei.row(k), ws.head) + bias;
     }
   }
 

@@ -3,7 +3,6 @@
 /// Neural Matrix Factorization, NeuMF-end (He et al., 2017): GMF and an MLP side by side.
 
 #include <algorithm>
-#include <cmath>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -12,8 +11,14 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/model/apply.hpp"
+#include "invlearn/model/check_batch.hpp"
 #include "invlearn/model/dense.hpp"
+#include "invlearn/model/displaced_table.hpp"
+#include "invlearn/model/gmf_part.hpp"
 #include "invlearn/model/gradient.hpp"
+#include "invlearn/model/init.hpp"
+#include "invlearn/model/mlp.hpp"
 
 namespace invlearn {
 
@@ -42,9 +47,9 @@ struct NeuMFWorkspace {
 /// NeuMF-end: \f$x_{ui} = h^\top [e^G_u \odot e^G_i;\ \mathrm{MLP}([e^M_u; e^M_i])] + b\f$.
 ///
 /// Parameters: tables {user GMF (U×d), item GMF (I×d), user MLP (U×m), item MLP (I×m)};
-/// dense = [W_1, b_1, …, W_L, b_L, h, b] with each W_l stored column-major (in × out).
-/// Init: embeddings N(0, 0.01²), MLP weights Xavier uniform, head uniform(±√(3/fan_in)),
-/// biases 0.
+/// dense = [W_1, b_1, …, W_L, b_L, h, b] with each W_l stored column-major (in × out)
+/// (MLPLayout). Init: embeddings N(0, 0.01²), MLP weights Xavier uniform, head
+/// uniform(±√(3/fan_in)), biases 0.
 template <class S>
 class NeuMF {
  public:
@@ -63,42 +68,29 @@ class NeuMF {
             "NeuMF: mlp_layers must be in [1, 10], got " + std::to_string(options.mlp_layers));
     const Index d = options.dim;
     const Index m = d << (options.mlp_layers - 1);
-    widths_.push_back(2 * m);
-    for (int l = 0; l < options.mlp_layers; ++l) widths_.push_back(widths_.back() / 2);
-    Index offset = 0;
-    for (int l = 0; l < options.mlp_layers; ++l) {
-      weight_offset_.push_back(offset);
-      offset += widths_[l] * widths_[l + 1];
-      bias_offset_.push_back(offset);
-      offset += widths_[l + 1];
-    }
-    head_offset_ = offset;
-    offset += d + widths_.back() + 1;
+    std::vector<Index> widths{2 * m};
+    for (int l = 0; l < options.mlp_layers; ++l) widths.push_back(widths.back() / 2);
+    mlp_ = MLPLayout(std::move(widths), 0);
+    head_offset_ = mlp_.end();
 
     params_.tables.assign(4, Table<S>());
     allocate_table(params_.tables[0], num_users, d, false);
     allocate_table(params_.tables[1], num_items, d, false);
     allocate_table(params_.tables[2], num_users, m, false);
     allocate_table(params_.tables[3], num_items, m, false);
-    params_.dense.setZero(offset);
+    params_.dense.setZero(head_offset_ + d + mlp_.output_width() + 1);
     Rng rng(seed, Stream::init);
-    for (auto& t : params_.tables)
-      for (Index k = 0; k < t.size(); ++k) t.data()[k] = static_cast<S>(rng.normal(0.0, options.init_std));
-    for (int l = 0; l < options.mlp_layers; ++l) {
-      const double bound = std::sqrt(6.0 / static_cast<double>(widths_[l] + widths_[l + 1]));
-      for (Index k = 0; k < widths_[l] * widths_[l + 1]; ++k)
-        params_.dense[weight_offset_[l] + k] = static_cast<S>(rng.uniform(-bound, bound));
-    }
-    const Index fan_in = d + widths_.back();
-    const double bound = std::sqrt(3.0 / static_cast<double>(fan_in));
-    for (Index k = 0; k < fan_in; ++k) params_.dense[head_offset_ + k] = static_cast<S>(rng.uniform(-bound, bound));
+    for (auto& t : params_.tables) init_normal(t, options.init_std, rng);
+    mlp_.init(params_.dense, rng);
+    const Index fan_in = d + mlp_.output_width();
+    init_uniform(params_.dense.data() + head_offset_, fan_in, head_uniform_bound(fan_in), rng);
   }
 
   Index num_users() const { return params_.tables[0].rows(); }
   Index num_items() const { return params_.tables[1].rows(); }
   Index dim() const { return options_.dim; }
   /// MLP widths from input to output, e.g. {256, 128, 64, 32}.
-  const std::vector<Index>& mlp_widths() const { return widths_; }
+  const std::vector<Index>& mlp_widths() const { return mlp_.widths(); }
   const NeuMFOptions& options() const { return options_; }
   Parameters<S>& parameters() { return params_; }
   const Parameters<S>& parameters() const { return params_; }
@@ -109,18 +101,20 @@ class NeuMF {
     reserve(ws, max_batch);
     return ws;
   }
+  /// Grows `ws` to batches of `max_batch` rows (forward calls it; a no-op when it fits).
   void reserve(Workspace& ws, Index max_batch) const {
     if (ws.capacity() >= max_batch && ws.dense.size() == params_.dense.size()) return;
     const Index d = dim();
+    const auto& widths = mlp_.widths();
     ws.gu.resize(max_batch, d);
     ws.gi.resize(max_batch, d);
     ws.dgu.resize(max_batch, d);
     ws.dgi.resize(max_batch, d);
-    ws.x0.resize(max_batch, widths_[0]);
-    ws.act.resize(static_cast<std::size_t>(layers()));
-    for (int l = 0; l < layers(); ++l) ws.act[l].resize(max_batch, widths_[l + 1]);
-    ws.delta_a.resize(max_batch, widths_[0]);
-    ws.delta_b.resize(max_batch, widths_[0]);
+    ws.x0.resize(max_batch, widths[0]);
+    ws.act.resize(static_cast<std::size_t>(mlp_.layers()));
+    for (int l = 0; l < mlp_.layers(); ++l) ws.act[l].resize(max_batch, widths[l + 1]);
+    ws.delta_a.resize(max_batch, widths[0]);
+    ws.delta_b.resize(max_batch, widths[0]);
     ws.dense.resize(params_.dense.size());
   }
 
@@ -143,7 +137,7 @@ class NeuMF {
   void backward(const BatchView& batch, Workspace& ws, const In& dlogits, Gradient& grad) const {
     const Index n = batch.size;
     const Index d = dim();
-    const Index top = widths_.back();
+    const Index top = mlp_.output_width();
     const Eigen::Map<const Vector<S>> dense(ws.used, params_.dense.size());
     const auto head_g = dense.segment(head_offset_, d);
     const auto head_m = dense.segment(head_offset_ + d, top);
@@ -156,59 +150,26 @@ class NeuMF {
     const auto& a_top = ws.act.back();
     for (Index k = 0; k < n; ++k) {
       const S g = dlogits[k];
-      dh_g.noalias() += g * ws.gu.row(k).cwiseProduct(ws.gi.row(k)).transpose();
+      GMFPart<S>::add_head_gradient(g, ws.gu.row(k), ws.gi.row(k), dh_g);
       dh_m.noalias() += g * a_top.row(k).transpose();
       db += g;
     }
     grad.dense[head_offset_ + d + top] = db;
 
     // GMF rows and the delta entering the top MLP layer: dZ_L = dl hₘᵀ ⊙ [A_L > 0].
-    auto delta = [&](int parity) -> RowMatrix<S>& { return parity ? ws.delta_b : ws.delta_a; };
-    int cur = 0;
     INVLEARN_OMP(parallel for schedule(static) if (n * top > kParallelGrain))
     for (Index k = 0; k < n; ++k) {
       const S g = dlogits[k];
-      ws.dgu.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gi.row(k));
-      ws.dgi.row(k).noalias() = g * head_g.transpose().cwiseProduct(ws.gu.row(k));
+      GMFPart<S>::row_gradients(g, head_g, ws.gu.row(k), ws.gi.row(k), ws.dgu.row(k), ws.dgi.row(k));
       // Unconditional stores through plain pointers, so the compiler vectorises the select.
       const S* a_row = a_top.row(k).data();
       const S* h = head_m.data();
       S* out = ws.delta_a.row(k).data();
       for (Index j = 0; j < top; ++j) out[j] = a_row[j] > S(0) ? g * h[j] : S(0);
     }
-
-    for (int l = layers() - 1; l >= 0; --l) {
-      const Index in = widths_[l], out = widths_[l + 1];
-      auto dz = delta(cur).topLeftCorner(n, out);
-      const auto input = l == 0 ? ws.x0.topLeftCorner(n, in) : ws.act[l - 1].topLeftCorner(n, in);
-      Eigen::Map<ColMatrix<S>> dW(grad.dense.data() + weight_offset_[l], in, out);
-      detail::gemm_at_b(dW, input, dz);
-      auto dbias = grad.dense.segment(bias_offset_[l], out);
-      for (Index k = 0; k < n; ++k) dbias.noalias() += dz.row(k).transpose();
-      // Delta for the layer below: dA = dZ Wᵀ, then through its ReLU (none for the input).
-      Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
-      auto da = delta(1 - cur).topLeftCorner(n, in);
-      // dA = dZ Wᵀ in fixed chunks of kGemmChunk rows, each chunk then through the ReLU
-      // of the layer below (none for the input): one parallel region for both.
-      const Index chunks = (n + detail::kGemmChunk - 1) / detail::kGemmChunk;
-      INVLEARN_OMP(parallel for schedule(static) if (n > detail::kGemmChunk))
-      for (Index c = 0; c < chunks; ++c) {
-        const Index first = c * detail::kGemmChunk;
-        const Index rows = std::min(detail::kGemmChunk, n - first);
-        da.middleRows(first, rows).noalias() = dz.middleRows(first, rows) * W.transpose();
-        if (l == 0) continue;
-        const auto& a = ws.act[l - 1];
-        for (Index k = first; k < first + rows; ++k) {
-          const S* a_row = a.row(k).data();
-          S* d_row = da.row(k).data();
-          for (Index j = 0; j < in; ++j) d_row[j] = a_row[j] > S(0) ? d_row[j] : S(0);
-        }
-      }
-      cur = 1 - cur;
-    }
-    // delta(cur) now holds dX0 = [dE^M_u | dE^M_i].
-    const Index m = widths_[0] / 2;
-    const auto& dx0 = delta(cur);
+    // dX0 = [dE^M_u | dE^M_i].
+    const RowMatrix<S>& dx0 = mlp_.backward(ws.used, ws.x0, ws.act, ws.delta_a, ws.delta_b, n, grad.dense.data());
+    const Index m = mlp_.input_width() / 2;
     grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n));
     grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n));
     grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m));
@@ -218,8 +179,6 @@ class NeuMF {
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
 
  private:
-  int layers() const { return options_.mlp_layers; }
-
   template <class Out>
   void forward_impl(const BatchView& batch, const Gradient* grad, S step, Workspace& ws,
                     Out& logits) const {
@@ -227,7 +186,7 @@ class NeuMF {
     reserve(ws, batch.size);
     const Index n = batch.size;
     const Index d = dim();
-    const Index m = widths_[0] / 2;
+    const Index m = mlp_.input_width() / 2;
     const bool displaced = grad != nullptr && step != S(0);
     if (displaced) {
       ws.dense.noalias() = params_.dense + step * grad->dense;
@@ -240,7 +199,7 @@ class NeuMF {
     const DisplacedTable<S> ig{params_.tables[1], displaced ? &grad->tables[1] : nullptr, step};
     const DisplacedTable<S> um{params_.tables[2], displaced ? &grad->tables[2] : nullptr, step};
     const DisplacedTable<S> im{params_.tables[3], displaced ? &grad->tables[3] : nullptr, step};
-    const Index top = widths_.back();
+    const Index top = mlp_.output_width();
     const auto head_g = dense.segment(head_offset_, d);
     const auto head_m = dense.segment(head_offset_ + d, top);
     const S head_bias = dense[head_offset_ + d + top];
@@ -265,26 +224,17 @@ class NeuMF {
         um.read(batch.users[k], ws.x0.row(k).head(m));
         im.read(batch.items[k], ws.x0.row(k).tail(m));
       }
-      for (int l = 0; l < layers(); ++l) {
-        const Index in = widths_[l], out = widths_[l + 1];
-        const auto input = l == 0 ? ws.x0.block(first, 0, rows, in) : ws.act[l - 1].block(first, 0, rows, in);
-        Eigen::Map<const ColMatrix<S>> W(ws.used + weight_offset_[l], in, out);
-        const auto bias = dense.segment(bias_offset_[l], out);
-        auto a = ws.act[l].block(first, 0, rows, out);
-        a.noalias() = input * W;
-        for (Index k = 0; k < rows; ++k) a.row(k) = (a.row(k) + bias.transpose()).cwiseMax(S(0));
-      }
+      mlp_.forward(ws.used, ws.x0, ws.act, first, rows);
       const auto& a_top = ws.act.back();
       for (Index k = first; k < first + rows; ++k)
-        logits[k] = ws.gu.row(k).cwiseProduct(ws.gi.row(k)).dot(head_g.transpose()) +
-                    a_top.row(k).dot(head_m.transpose()) + head_bias;
+        logits[k] = GMFPart<S>::term(ws.gu.row(k), ws.gi.row(k), head_g) + a_top.row(k).dot(head_m.transpose()) +
+                    head_bias;
     }
   }
 
   NeuMFOptions options_;
   Parameters<S> params_;
-  std::vector<Index> widths_;
-  std::vector<Index> weight_offset_, bias_offset_;
+  MLPLayout mlp_;
   Index head_offset_ = 0;
 };
 

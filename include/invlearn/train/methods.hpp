@@ -2,14 +2,12 @@
 /// @file methods.hpp
 /// The paper's methods as Trainer compositions (Table 1 and Table 2).
 
-#include <string>
-
 #include "invlearn/data/sampler.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"
-#include "invlearn/loss/reweighted.hpp"
-#include "invlearn/loss/truncated.hpp"
 #include "invlearn/optim/adam.hpp"
+#include "invlearn/train/paper_settings.hpp"
+#include "invlearn/train/schedule.hpp"
 #include "invlearn/train/trainer.hpp"
 #include "invlearn/update/inverse_gradient.hpp"
 #include "invlearn/update/joint.hpp"
@@ -26,13 +24,15 @@ using None = Trainer<Model, BCE, BCE, NoUpdate, Optimizer>;
 template <class Model, class Optimizer = Adam>
 using NS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer>;
 
-/// T-CE (DenoisingRec): NS with the truncated loss over the joint batch.
+/// T-CE (DenoisingRec): NS with the truncated loss over the joint batch, at the paper's
+/// drop rate for the backbone (PaperSettings).
 template <class Model, class Optimizer = Adam>
-using TCE = Trainer<Model, Truncated, Truncated, JointUpdate, Optimizer>;
+using TCE = Trainer<Model, TruncatedFor<Model>, TruncatedFor<Model>, JointUpdate, Optimizer>;
 
-/// R-CE (DenoisingRec): NS with the reweighted loss over the joint batch.
+/// R-CE (DenoisingRec): NS with the reweighted loss over the joint batch, at the paper's
+/// β for the backbone (PaperSettings).
 template <class Model, class Optimizer = Adam>
-using RCE = Trainer<Model, Reweighted, Reweighted, JointUpdate, Optimizer>;
+using RCE = Trainer<Model, ReweightedFor<Model>, ReweightedFor<Model>, JointUpdate, Optimizer>;
 
 /// IDL: BCE on the labels and the inverse dual loss on the unlabeled pairs, one step on both.
 template <class Model, class Optimizer = Adam>
@@ -41,7 +41,7 @@ using IDL = Trainer<Model, BCE, InverseDual, JointUpdate, Optimizer>;
 /// IG: Algorithm 1 — IDL's gradient applied directly, inversely or not at all, as the
 /// training-test loss decides. Schedule and inner step rule are policies.
 template <class Model, class Optimizer = Adam, class Schedule = TestPass, class StepRule = SgdStep>
-using IG = Trainer<Model, BCE, InverseDual, InverseGradient<Schedule, StepRule>, Optimizer>;
+using IG = Trainer<Model, BCE, InverseDual, InverseGradient<StepRule>, Optimizer, UniformSampler, Schedule>;
 
 /// DNS: NS whose negative is the highest-scoring of several uniform candidates.
 template <class Model, class Optimizer = Adam>
@@ -50,11 +50,6 @@ using DNS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer, DNSSampler>;
 /// SRNS: NS whose negative is chosen from a per-user memory by score and score variance.
 template <class Model, class Optimizer = Adam>
 using SRNS = Trainer<Model, BCE, BCE, JointUpdate, Optimizer, SRNSSampler>;
-
-/// The paper's T-CE drop rate for a backbone: 0.1 for GMF, 0.2 for NeuMF.
-inline double tce_drop_rate(const std::string& model_kind) { return model_kind == "neumf" ? 0.2 : 0.1; }
-/// The paper's R-CE β for a backbone: 0.2 for GMF, 0.25 for NeuMF.
-inline double rce_beta(const std::string& model_kind) { return model_kind == "neumf" ? 0.25 : 0.2; }
 
 }  // namespace methods
 }  // namespace invlearn

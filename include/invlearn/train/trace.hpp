@@ -4,13 +4,9 @@
 
 #include <array>
 #include <cmath>
-#include <cstdio>
-#include <fstream>
-#include <string>
 #include <vector>
 
-#include "invlearn/core/error.hpp"
-#include "invlearn/update/context.hpp"
+#include "invlearn/update/step_record.hpp"
 
 namespace invlearn {
 
@@ -27,7 +23,7 @@ struct TraceRow {
   Phase phase = Phase::train;
   StepRecord record;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp). StepRecord's fields are listed
+  /// Archive protocol (core/archive.hpp). StepRecord's fields are listed
   /// here, one by one, because the archive has no encoding for C arrays.
   template <class Archive>
   void serialize(Archive& ar) {
@@ -41,9 +37,6 @@ struct TraceRow {
              "trace step with an invalid choice or annotation count");
   }
 };
-
-/// Number of bins of the IDL positive-weight histograms (width 0.05 on [0, 1]).
-constexpr int kWeightBins = 20;
 
 /// What happened in one epoch.
 struct EpochReport {
@@ -62,7 +55,7 @@ struct EpochReport {
     return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
   }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): every field, seconds included,
+  /// Archive protocol (core/archive.hpp): every field, seconds included,
   /// so a resumed run reports the wall-clock time its earlier epochs took.
   template <class Archive>
   void serialize(Archive& ar) {
@@ -83,43 +76,11 @@ struct Trace {
   std::vector<TraceRow> steps;
   std::vector<EpochReport> epochs;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): a resumed run continues the
+  /// Archive protocol (core/archive.hpp): a resumed run continues the
   /// trace of the run it resumes instead of starting an empty one.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(epochs, steps);
-  }
-
-  /// Writes the steps as CSV: epoch, step, phase, labeled_loss, unlabeled_loss,
-  /// loss_direct, loss_none, loss_inverse, choice, mean_positive_weight.
-  void write_steps_csv(const std::string& path) const {
-    std::ofstream out(path);
-    if (!out) throw Error("cannot write trace: " + path);
-    out << "epoch,step,phase,labeled_loss,unlabeled_loss,loss_direct,loss_none,loss_inverse,choice,"
-           "mean_positive_weight\n";
-    char line[512];
-    for (const auto& r : steps) {
-      const auto& s = r.record;
-      const char* choice = s.choice == -1 ? "direct" : s.choice == 0 ? "none" : s.choice == 1 ? "inverse" : "";
-      std::snprintf(line, sizeof line, "%d,%lld,%s,%.9g,%.9g,%.9g,%.9g,%.9g,%s,%.6g\n", r.epoch,
-                    static_cast<long long>(r.step), r.phase == Phase::meta ? "meta" : "train", s.labeled_loss,
-                    s.unlabeled_loss, s.candidate_loss[0], s.candidate_loss[1], s.candidate_loss[2], choice,
-                    s.mean_positive_weight);
-      out << line;
-    }
-    if (!out) throw Error("error while writing trace: " + path);
-  }
-
-  /// Writes the per-epoch histograms of IDL positive weights as CSV: epoch, bin_low, bin_high, count.
-  void write_weights_csv(const std::string& path) const {
-    std::ofstream out(path);
-    if (!out) throw Error("cannot write trace: " + path);
-    out << "epoch,bin_low,bin_high,count\n";
-    for (const auto& e : epochs)
-      for (int b = 0; b < kWeightBins; ++b)
-        out << e.epoch << ',' << static_cast<double>(b) / kWeightBins << ','
-            << static_cast<double>(b + 1) / kWeightBins << ',' << e.weight_histogram[b] << '\n';
-    if (!out) throw Error("error while writing trace: " + path);
   }
 };
 

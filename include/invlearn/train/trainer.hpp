@@ -1,122 +1,93 @@
 #pragma once
 /// @file trainer.hpp
-/// The training loop: epochs of labeled batches, unlabeled batches from a sampler,
-/// an update policy that decides what they do, and model selection on validation BCE.
+/// The training loop: epochs shaped by a schedule, labeled batches, unlabeled batches
+/// from a sampler, an update policy that decides what they do, and model selection on
+/// validation BCE.
 
 #include <chrono>
 #include <cmath>
-#include <cstdint>
 #include <functional>
-#include <limits>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/error.hpp"
+#include "invlearn/core/per_scalar_state.hpp"
 #include "invlearn/core/random.hpp"
-#include "invlearn/core/traits.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/data/sampler.hpp"
 #include "invlearn/loss/bce.hpp"
+#include "invlearn/loss/loss.hpp"
+#include "invlearn/model/backbone.hpp"
+#include "invlearn/model/predict.hpp"
 #include "invlearn/optim/adam.hpp"
+#include "invlearn/optim/optimizer.hpp"
+#include "invlearn/train/batches.hpp"
+#include "invlearn/train/options.hpp"
+#include "invlearn/train/schedule.hpp"
+#include "invlearn/train/state.hpp"
 #include "invlearn/train/trace.hpp"
-#include "invlearn/update/context.hpp"
 #include "invlearn/update/no_update.hpp"
+#include "invlearn/update/step_context.hpp"
+#include "invlearn/update/update_policy.hpp"
 
 namespace invlearn {
 
-/// Settings of a Trainer. The defaults are the paper's protocol with the authors'
-/// learning rate for IG.
-struct TrainerOptions {
-  int epochs = 10;
-  Index batch_size = 1024;
-  double lr = 1e-3;              ///< γ, the optimizer's learning rate
-  double alpha = -1.0;           ///< α, the unlabeled step; negative means 0.1·γ (the paper's ratio)
-  double meta_fraction = 0.1;    ///< share of labeled training rows held out as training-test (IG)
-  std::uint64_t seed = 42;
-  int threads = 0;               ///< OpenMP threads; 0 keeps the current setting
-  bool restore_best = true;      ///< end with θ of the epoch with the lowest validation BCE
-  bool record_steps = true;      ///< keep a TraceRow per step
-  std::string method = "";       ///< name used in messages and reports
-
-  double effective_alpha() const { return alpha < 0 ? 0.1 * lr : alpha; }
-  void validate() const {
-    require(epochs >= 0, "TrainerOptions: epochs must be >= 0, got " + std::to_string(epochs));
-    require(batch_size > 0, "TrainerOptions: batch_size must be positive, got " + std::to_string(batch_size));
-    require(std::isfinite(lr) && lr >= 0, "TrainerOptions: lr must be finite and >= 0");
-    require(std::isfinite(alpha), "TrainerOptions: alpha must be finite");
-    require(meta_fraction > 0 && meta_fraction < 1, "TrainerOptions: meta_fraction must be in (0, 1)");
-  }
-};
-
-/// What fit() returns.
-struct FitResult {
-  int best_epoch = 0;  ///< 1-based; 0 if no epoch ran
-  double best_valid_loss = std::numeric_limits<double>::infinity();
-  double seconds = 0.0;  ///< this call's wall-clock time (trace().epochs has each epoch's)
-  /// IG choices over all epochs in trace(), those before a resume included: direct, none, inverse
-  Index choices[3] = {0, 0, 0};
-  Index annotated = 0, annotated_correct = 0;
-  double annotation_accuracy() const {
-    return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
-  }
-};
-
-/// Where a fit stands between epochs: everything besides the model and the
-/// optimizer that a resumed run needs to continue exactly.
-template <class S>
-struct TrainerState {
-  int epochs_done = 0;
-  Index global_step = 0;
-  Rng shuffle_rng;
-  Rng sampler_rng;
-  int best_epoch = 0;
-  double best_valid_loss = std::numeric_limits<double>::infinity();
-  Parameters<S> best;  ///< θ at best_epoch (empty before the first epoch)
-
-  /// Checkpoint archive protocol (io/checkpoint.hpp).
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(epochs_done, global_step, shuffle_rng, sampler_rng, best_epoch, best_valid_loss, best);
-  }
-};
-
 /// Trains `Model` on labeled rows, with unlabeled pairs from `Sampler` handled by
-/// `UpdatePolicy`:
-/// - plain policies (NoUpdate, JointUpdate, DirectUpdate, InverseUpdate): every
-///   labeled batch of an epoch is one step, with a fresh unlabeled batch;
-/// - meta policies (InverseGradient): the labeled rows are split (1 - meta_fraction)
-///   / meta_fraction into training-train and training-test; each epoch is a pass of
-///   labeled steps over training-train, then meta steps on training-test batches
-///   as the policy's schedule says.
+/// `UpdatePolicy`, one epoch at a time as `Schedule` shapes it:
+/// - Plain (the default for every policy but IG): every labeled batch of an epoch is one
+///   step of the policy, with a fresh unlabeled batch;
+/// - TestPass / PerTrainBatch (meta policies): the labeled rows are split
+///   (1 - meta_fraction) / meta_fraction into training-train and training-test; each
+///   epoch is a pass of labeled steps over training-train, then meta steps on
+///   training-test batches as the schedule says.
 /// After every epoch the validation BCE is measured; the lowest one's θ is kept and,
-/// with restore_best, restored at the end.
+/// with restore_best, restored at the end. With no validation rows there is no model
+/// selection: the last epoch's θ is kept and FitResult::selected says so.
+///
+/// The policies hold settings; the trainer holds their per-run state for the model's
+/// Scalar (`Optimizer::State<S>`, and the update policy's State<S> when it has one).
 template <class Model, class LabeledLoss, class UnlabeledLoss, class UpdatePolicy, class Optimizer = Adam,
-          class Sampler = UniformSampler>
+          class Sampler = UniformSampler, class Schedule = default_schedule_t<UpdatePolicy>>
 class Trainer {
-  static_assert(check_backbone<Model>(), "see the messages above: Model is not a backbone");
-
  public:
   using Scalar = typename Model::Scalar;
-  using Context = StepContext<Model, LabeledLoss, UnlabeledLoss, Optimizer>;
+  using OptimizerState = typename Optimizer::template State<Scalar>;
+  using PolicyState = state_of_t<UpdatePolicy, Scalar>;
+  using Context = StepContext<Model, LabeledLoss, UnlabeledLoss, OptimizerState>;
+  using schedule = Schedule;
+  using policy_type = UpdatePolicy;
+  using optimizer_type = Optimizer;
   using EpochCallback = std::function<bool(const EpochReport&)>;
   using StepCallback = std::function<void(const TraceRow&)>;
 
+ private:
+  // Every concept is checked before any member is instantiated, so a missing piece
+  // fails here with its own message rather than deep inside a step.
+  static constexpr bool kConceptsHold = check_backbone<Model>() && check_loss<LabeledLoss, Scalar>() &&
+                                        check_loss<UnlabeledLoss, Scalar>() && check_optimizer<Optimizer, Scalar>() &&
+                                        check_update_policy<UpdatePolicy, Context>() && check_schedule<Schedule>();
+  static_assert(kConceptsHold, "see the messages above");
+  static_assert(!UpdatePolicy::is_meta || Schedule::holds_out,
+                "Trainer: a meta policy (IG) needs a schedule that holds out training-test rows (TestPass, "
+                "PerTrainBatch)");
+
+ public:
   explicit Trainer(Model& model, const TrainerOptions& options = TrainerOptions(),
                    LabeledLoss labeled_loss = LabeledLoss(), UnlabeledLoss unlabeled_loss = UnlabeledLoss(),
                    UpdatePolicy policy = UpdatePolicy(), Optimizer optimizer = Optimizer(),
                    Sampler sampler = Sampler())
       : model_(model),
-        options_(options),
+        options_((options.validate(), options)),
         labeled_loss_(std::move(labeled_loss)),
         unlabeled_loss_(std::move(unlabeled_loss)),
         policy_(std::move(policy)),
-        optimizer_(std::move(optimizer)),
-        sampler_(std::move(sampler)) {
-    options_.validate();
-    optimizer_.lr = options_.lr;
+        optimizer_(resolve_lr(std::move(optimizer), options_)),
+        sampler_(std::move(sampler)),
+        optimizer_state_(optimizer_, model.parameters()),
+        policy_state_(make_state<Scalar>(policy_, model.parameters())) {
     state_.shuffle_rng = Rng(options_.seed, Stream::shuffle);
     state_.sampler_rng = Rng(options_.seed, Stream::sampler);
   }
@@ -144,15 +115,16 @@ class Trainer {
                 " x " + std::to_string(train.num_items) + " vs " + std::to_string(model_.num_users()) + " x " +
                 std::to_string(model_.num_items()) + ")");
     if (pool != nullptr) pool->validate("unlabeled pool", false);
+    const bool selecting = valid.size() > 0;
+    require(std::isfinite(alpha()) || !UpdatePolicy::uses_unlabeled,
+            "Trainer::fit: TrainerOptions::alpha must be set for an optimizer without a learning rate");
 
-    split(train);
+    batches_.split(train, Schedule::holds_out, options_.meta_fraction, options_.seed, options_.batch_size);
     sampler_.prepare(train, pool, std::move(truth));
-    const Index capacity = options_.batch_size * 4;
-    StepBuffers<Model> buffers(model_, capacity);
-    Context ctx{model_, optimizer_, labeled_loss_, unlabeled_loss_, buffers, options_.effective_alpha()};
+    StepBuffers<Model> buffers(model_, options_.batch_size * 4);
+    Context ctx{model_, optimizer_state_, labeled_loss_, unlabeled_loss_, buffers, alpha(), nullptr};
     typename Model::Workspace sampler_ws = model_.workspace(options_.batch_size);
 
-    FitResult result;
     for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
       const auto epoch_start = std::chrono::steady_clock::now();
       EpochReport report;
@@ -165,25 +137,159 @@ class Trainer {
         throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ", step " +
                              std::to_string(state_.global_step + 1) + ": " + e.what());
       }
-      report.valid_loss = validation_loss(valid, buffers);
-      if (!std::isfinite(report.valid_loss)) {
-        if (!state_.best.tables.empty()) model_.parameters() = state_.best;
-        throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ": validation loss is not finite");
-      }
-      if (report.valid_loss < state_.best_valid_loss || state_.best.tables.empty()) {
-        report.improved = true;
-        state_.best_valid_loss = report.valid_loss;
-        state_.best_epoch = epoch;
-        state_.best = model_.parameters();
+      if (selecting) {
+        report.valid_loss = validation_loss(valid, buffers);
+        if (!std::isfinite(report.valid_loss)) {
+          if (!state_.best.tables.empty()) model_.parameters() = state_.best;
+          throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) +
+                               ": validation loss is not finite");
+        }
+        if (report.valid_loss < state_.best_valid_loss || state_.best.tables.empty()) {
+          report.improved = true;
+          state_.best_valid_loss = report.valid_loss;
+          state_.best_epoch = epoch;
+          state_.best = model_.parameters();
+        }
       }
       state_.epochs_done = epoch;
       report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
       trace_.epochs.push_back(report);
       if (on_epoch_ && !on_epoch_(report)) break;
     }
-    if (options_.restore_best && !state_.best.tables.empty()) model_.parameters() = state_.best;
-    result.best_epoch = state_.best_epoch;
-    result.best_valid_loss = state_.best_valid_loss;
+    if (selecting && options_.restore_best && !state_.best.tables.empty()) model_.parameters() = state_.best;
+    return result(selecting, start);
+  }
+
+  /// Mean BCE of `data` at the current θ.
+  double validation_loss(const Interactions& data) {
+    StepBuffers<Model> buffers(model_, options_.batch_size);
+    return validation_loss(data, buffers);
+  }
+
+  /// Steps one epoch takes on `rows` labeled training rows (what a progress bar needs).
+  Index steps_per_epoch(Index rows) const {
+    const Index bs = options_.batch_size;
+    const Index test = Schedule::holds_out ? TrainBatches::test_rows(rows, options_.meta_fraction) : 0;
+    return Schedule::steps((rows - test + bs - 1) / bs, (test + bs - 1) / bs);
+  }
+
+  /// γ, the optimizer's learning rate (NaN for an optimizer without lr()).
+  double lr() const {
+    if constexpr (has_lr_v<Optimizer>) return *optimizer_.lr();
+    else return std::nan("");
+  }
+  /// α, the unlabeled step size, of this trainer.
+  double alpha() const { return options_.effective_alpha(lr()); }
+
+  const Trace& trace() const { return trace_; }
+  /// Writable for load_checkpoint, which restores the trace of the epochs already run.
+  Trace& trace() { return trace_; }
+  const TrainerOptions& options() const { return options_; }
+  TrainerState<Scalar>& state() { return state_; }
+  const TrainerState<Scalar>& state() const { return state_; }
+  /// The optimizer's state (its moments: what a checkpoint saves).
+  OptimizerState& optimizer() { return optimizer_state_; }
+  /// The optimizer's settings.
+  const Optimizer& optimizer_settings() const { return optimizer_; }
+  Sampler& sampler() { return sampler_; }
+  LabeledLoss& labeled_loss() { return labeled_loss_; }
+  UnlabeledLoss& unlabeled_loss() { return unlabeled_loss_; }
+  /// The update policy's state (the policy itself when it keeps none).
+  PolicyState& policy() { return policy_state_; }
+  Model& model() { return model_; }
+
+ private:
+  /// The Epoch a schedule runs (train/schedule.hpp, EpochArchetype).
+  class Epoch {
+   public:
+    Epoch(Trainer& trainer, Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report)
+        : t_(trainer), ctx_(ctx), sampler_ws_(sampler_ws), report_(report) {}
+    Index train_batches() const { return t_.batches_.train_batches(); }
+    Index test_batches() const { return t_.batches_.test_batches(); }
+    void policy_step(Index b) { step(t_.policy_state_, UpdatePolicy::uses_unlabeled, t_.batches_.train(b), Phase::train); }
+    void labels_step(Index b) {
+      NoUpdate labels_only;
+      step(labels_only, false, t_.batches_.train(b), Phase::train);
+    }
+    void shuffle_test() { t_.batches_.shuffle_test(t_.state_.shuffle_rng); }
+    void meta_step(Index b) { step(t_.policy_state_, UpdatePolicy::uses_unlabeled, t_.batches_.test(b), Phase::meta); }
+    double loss_sum = 0.0;
+
+   private:
+    template <class Policy>
+    void step(Policy& policy, bool uses_unlabeled, const Batch& labeled, Phase phase) {
+      StepRecord rec;
+      const UnlabeledBatch* unlabeled = nullptr;
+      if (uses_unlabeled) {
+        t_.sampler_.sample(labeled.view(), t_.model_, sampler_ws_, t_.state_.sampler_rng, t_.unlabeled_);
+        unlabeled = &t_.unlabeled_;
+      }
+      policy.step(ctx_, labeled.view(), unlabeled, rec);
+      ++t_.state_.global_step;
+      ++report_.steps;
+      loss_sum += rec.labeled_loss;
+      if (rec.is_meta()) ++report_.choices[rec.choice + 1];
+      report_.annotated += rec.annotated;
+      report_.annotated_correct += rec.annotated_correct;
+      TraceRow row{report_.epoch, t_.state_.global_step, phase, rec};
+      if (t_.options_.record_steps) t_.trace_.steps.push_back(row);
+      if (t_.on_step_) t_.on_step_(row);
+    }
+    Trainer& t_;
+    Context& ctx_;
+    typename Model::Workspace& sampler_ws_;
+    EpochReport& report_;
+  };
+
+  static Optimizer resolve_lr(Optimizer optimizer, const TrainerOptions& options) {
+    if constexpr (has_lr_v<Optimizer>) {
+      const auto own = optimizer.lr();
+      if (own && options.lr && *own != *options.lr)
+        throw InvalidArgument("Trainer: the learning rate is given twice, TrainerOptions::lr = " +
+                              std::to_string(*options.lr) + " and the optimizer's lr = " + std::to_string(*own) +
+                              "; set one of them");
+      if (!own) optimizer.set_lr(options.lr.value_or(kDefaultLearningRate));
+    } else {
+      require(!options.lr, std::string("Trainer: TrainerOptions::lr is set, but the optimizer ") + Optimizer::name +
+                               " takes no learning rate from the trainer (set it on the optimizer)");
+    }
+    return optimizer;
+  }
+
+  std::string method_name() const {
+    return options_.method.empty() ? std::string(UpdatePolicy::name) : options_.method;
+  }
+
+  void run_epoch(Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report) {
+    WeightTally weights;
+    ctx.weights = &weights;
+    // Each epoch shuffles the same base order, so a run resumed at an epoch boundary
+    // sees the batches an uninterrupted run would.
+    batches_.shuffle_train(state_.shuffle_rng);
+    Epoch epoch(*this, ctx, sampler_ws, report);
+    Schedule::run(epoch);
+    ctx.weights = nullptr;
+    report.train_loss = report.steps > 0 ? epoch.loss_sum / static_cast<double>(report.steps) : std::nan("");
+    report.weight_histogram = weights.histogram;
+    if (weights.count > 0) report.mean_positive_weight = weights.sum / static_cast<double>(weights.count);
+  }
+
+  double validation_loss(const Interactions& data, StepBuffers<Model>& buffers) const {
+    if (data.size() == 0) return std::nan("");
+    const Index chunk = std::min<Index>(buffers.capacity(), options_.batch_size);
+    double sum = 0.0;
+    for_each_logit_chunk(model_, data.view(), chunk, buffers.ws, buffers.logits,
+                         [&](const BatchView& part, const Scalar* logits) {
+                           sum += labeled_bce_.value(logits, part.labels, part.size) * static_cast<double>(part.size);
+                         });
+    return sum / static_cast<double>(data.size());
+  }
+
+  FitResult result(bool selecting, std::chrono::steady_clock::time_point start) const {
+    FitResult result;
+    result.selected = selecting;
+    result.best_epoch = selecting ? state_.best_epoch : state_.epochs_done;
+    result.best_valid_loss = selecting ? state_.best_valid_loss : std::nan("");
     for (const auto& e : trace_.epochs) {
       for (int c = 0; c < 3; ++c) result.choices[c] += e.choices[c];
       result.annotated += e.annotated;
@@ -193,140 +299,6 @@ class Trainer {
     return result;
   }
 
-  /// Mean BCE of `data` at the current θ.
-  double validation_loss(const Interactions& data) {
-    StepBuffers<Model> buffers(model_, options_.batch_size);
-    return validation_loss(data, buffers);
-  }
-
-  const Trace& trace() const { return trace_; }
-  /// Writable for load_checkpoint, which restores the trace of the epochs already run.
-  Trace& trace() { return trace_; }
-  const TrainerOptions& options() const { return options_; }
-  TrainerState<Scalar>& state() { return state_; }
-  const TrainerState<Scalar>& state() const { return state_; }
-  Optimizer& optimizer() { return optimizer_; }
-  Sampler& sampler() { return sampler_; }
-  LabeledLoss& labeled_loss() { return labeled_loss_; }
-  UnlabeledLoss& unlabeled_loss() { return unlabeled_loss_; }
-  UpdatePolicy& policy() { return policy_; }
-  Model& model() { return model_; }
-
- private:
-  std::string method_name() const {
-    return options_.method.empty() ? std::string(UpdatePolicy::name) : options_.method;
-  }
-
-  /// Main rows (all labeled rows, or training-train) and training-test rows.
-  void split(const Interactions& train) {
-    auto& main = main_base_;
-    auto& test = test_base_;
-    main.clear();
-    test.clear();
-    main.reserve(static_cast<std::size_t>(train.size()));
-    if constexpr (UpdatePolicy::is_meta) {
-      std::vector<Index> order(static_cast<std::size_t>(train.size()));
-      for (Index k = 0; k < train.size(); ++k) order[k] = k;
-      Rng rng(options_.seed, Stream::split);
-      rng.shuffle(order);
-      Index n_test = static_cast<Index>(std::llround(options_.meta_fraction * static_cast<double>(train.size())));
-      n_test = std::min(std::max<Index>(n_test, 1), train.size() - 1);
-      require(train.size() >= 2, "Trainer::fit: a meta policy needs at least 2 labeled rows");
-      for (Index k = 0; k < train.size(); ++k) (k < n_test ? test : main).push_back(order[k]);
-    } else {
-      for (Index k = 0; k < train.size(); ++k) main.push_back(k);
-    }
-    rows_ = &train;
-  }
-
-  void gather(const std::vector<Index>& order, Index begin, Index count, Batch& out) const {
-    out.clear();
-    for (Index k = begin; k < begin + count; ++k) {
-      const Index r = order[static_cast<std::size_t>(k)];
-      out.push_back(rows_->users[r], rows_->items[r], rows_->labels[r]);
-    }
-  }
-
-  void run_epoch(Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report) {
-    const Index bs = options_.batch_size;
-    double loss_sum = 0.0;
-    auto take_step = [&](auto& policy, const Batch& labeled, Phase phase, int epoch) {
-      StepRecord rec;
-      const UnlabeledBatch* unlabeled = nullptr;
-      if constexpr (std::decay_t<decltype(policy)>::uses_unlabeled) {
-        sampler_.sample(labeled.view(), model_, sampler_ws, state_.sampler_rng, unlabeled_);
-        unlabeled = &unlabeled_;
-      }
-      policy.step(ctx, labeled.view(), unlabeled, rec);
-      ++state_.global_step;
-      ++report.steps;
-      loss_sum += rec.labeled_loss;
-      if (rec.is_meta()) ++report.choices[rec.choice + 1];
-      report.annotated += rec.annotated;
-      report.annotated_correct += rec.annotated_correct;
-      if constexpr (detail::has_positive_weights<UnlabeledLoss>::value) {
-        if (unlabeled != nullptr)
-          for (float w : unlabeled_loss_.positive_weights()) {
-            const int bin = std::min(kWeightBins - 1, std::max(0, static_cast<int>(w * kWeightBins)));
-            ++report.weight_histogram[static_cast<std::size_t>(bin)];
-            weight_sum_ += w;
-            ++weight_count_;
-          }
-      }
-      TraceRow row{epoch, state_.global_step, phase, rec};
-      if (options_.record_steps) trace_.steps.push_back(row);
-      if (on_step_) on_step_(row);
-    };
-
-    weight_sum_ = 0.0;
-    weight_count_ = 0;
-    // Each epoch shuffles the same base order, so a run resumed at an epoch boundary
-    // sees the batches an uninterrupted run would.
-    main_ = main_base_;
-    state_.shuffle_rng.shuffle(main_);
-    const Index n_main = static_cast<Index>(main_.size());
-    const Index main_batches = (n_main + bs - 1) / bs;
-    for (Index b = 0; b < main_batches; ++b) {
-      gather(main_, b * bs, std::min(bs, n_main - b * bs), batch_);
-      if constexpr (UpdatePolicy::is_meta) {
-        NoUpdate labels_only;
-        take_step(labels_only, batch_, Phase::train, report.epoch);
-      } else {
-        take_step(policy_, batch_, Phase::train, report.epoch);
-      }
-    }
-    if constexpr (UpdatePolicy::is_meta) {
-      test_ = test_base_;
-    state_.shuffle_rng.shuffle(test_);
-      const Index n_test = static_cast<Index>(test_.size());
-      const Index test_batches = (n_test + bs - 1) / bs;
-      const Index meta_steps = UpdatePolicy::schedule::per_train_batch ? main_batches : test_batches;
-      for (Index t = 0; t < meta_steps; ++t) {
-        const Index b = t % test_batches;
-        gather(test_, b * bs, std::min(bs, n_test - b * bs), batch_);
-        take_step(policy_, batch_, Phase::meta, report.epoch);
-      }
-    }
-    report.train_loss = report.steps > 0 ? loss_sum / static_cast<double>(report.steps) : std::nan("");
-    if (weight_count_ > 0) report.mean_positive_weight = weight_sum_ / static_cast<double>(weight_count_);
-  }
-
-  double validation_loss(const Interactions& data, StepBuffers<Model>& buffers) const {
-    if (data.size() == 0) return 0.0;
-    const BatchView all = data.view();
-    const Index chunk = std::min<Index>(buffers.capacity(), options_.batch_size);
-    double sum = 0.0;
-    BCE bce;
-    for (Index begin = 0; begin < data.size(); begin += chunk) {
-      const BatchView part = all.slice(begin, std::min(chunk, data.size() - begin));
-      auto logits = buffers.logits.head(part.size);
-      model_.forward(part, buffers.ws, logits);
-      sum += bce.evaluate(buffers.logits.data(), part.labels, part.size, static_cast<Scalar*>(nullptr)) *
-             static_cast<double>(part.size);
-    }
-    return sum / static_cast<double>(data.size());
-  }
-
   Model& model_;
   TrainerOptions options_;
   LabeledLoss labeled_loss_;
@@ -334,17 +306,15 @@ class Trainer {
   UpdatePolicy policy_;
   Optimizer optimizer_;
   Sampler sampler_;
+  OptimizerState optimizer_state_;
+  PolicyState policy_state_;
+  BCE labeled_bce_;  ///< model selection is on validation BCE, whatever the labeled loss
   TrainerState<Scalar> state_;
   Trace trace_;
   EpochCallback on_epoch_;
   StepCallback on_step_;
-  const Interactions* rows_ = nullptr;
-  std::vector<Index> main_base_, test_base_;  ///< training(-train) and training-test rows
-  std::vector<Index> main_, test_;            ///< this epoch's order of them
-  Batch batch_;
+  TrainBatches batches_;
   UnlabeledBatch unlabeled_;
-  double weight_sum_ = 0.0;
-  Index weight_count_ = 0;
 };
 
 }  // namespace invlearn

@@ -5,7 +5,7 @@
 
 #include <type_traits>
 
-#include "invlearn/update/context.hpp"
+#include "invlearn/update/step_kernels.hpp"
 
 namespace invlearn {
 
@@ -38,10 +38,7 @@ struct JointUpdate {
     b.joint.items.insert(b.joint.items.end(), u.items.begin(), u.items.end());
     b.joint.labels.insert(b.joint.labels.end(), u.labels.begin(), u.labels.end());
     const BatchView all = b.joint.view();
-    if (b.logits.size() < n) {
-      b.logits.resize(n);
-      b.dlogits.resize(n);
-    }
+    b.reserve_logits(n);
     auto logits = b.logits.head(n);
     ctx.model.forward(all, b.ws, logits);
     double loss;
@@ -53,7 +50,7 @@ struct JointUpdate {
     } else {
       const double ll = ctx.labeled_loss.evaluate(b.logits.data(), all.labels, nl, b.dlogits.data());
       const double lu = ctx.unlabeled_loss.evaluate(b.logits.data() + nl, all.labels + nl, nu, b.dlogits.data() + nl);
-      record_annotation(ctx.unlabeled_loss, *unlabeled, rec);
+      record_annotation(ctx, ctx.unlabeled_loss, *unlabeled, rec);
       const S wl = static_cast<S>(nl) / static_cast<S>(n), wu = static_cast<S>(nu) / static_cast<S>(n);
       b.dlogits.head(nl) *= wl;
       b.dlogits.segment(nl, nu) *= wu;
@@ -62,9 +59,7 @@ struct JointUpdate {
       rec.unlabeled_loss = lu;
     }
     detail::check_finite_loss(loss, "joint loss");
-    ctx.model.backward(all, b.ws, b.dlogits.head(n), b.grad);
-    detail::check_finite_gradient(b.grad, "joint loss");
-    ctx.optimizer.step(ctx.model.parameters(), b.grad);
+    descend(ctx, all, b.ws, "joint loss");
   }
 };
 

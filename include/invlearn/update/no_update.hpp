@@ -2,7 +2,7 @@
 /// @file no_update.hpp
 /// The unlabeled batch does nothing: training on the labels alone.
 
-#include "invlearn/update/context.hpp"
+#include "invlearn/update/step_kernels.hpp"
 
 namespace invlearn {
 

@@ -3,8 +3,8 @@
 /// A step along ± the unlabeled gradient, then the optimizer step on the labels:
 /// the shared body of DirectUpdate and InverseUpdate.
 
-#include "invlearn/update/context.hpp"
-#include "invlearn/update/step_rule.hpp"
+#include "invlearn/update/sgd_step.hpp"
+#include "invlearn/update/step_kernels.hpp"
 
 namespace invlearn {
 
@@ -18,24 +18,33 @@ struct SignedStep {
   static constexpr const char* name = Direction < 0 ? "direct" : "inverse";
   static constexpr bool uses_unlabeled = true;
   static constexpr bool is_meta = false;
+  using step_rule = StepRule;
   StepRule rule;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the step rule's state, if it has one.
-  template <class Archive>
-  void serialize(Archive& ar) {
-    ar(rule);
-  }
+  template <class S>
+  class State {
+   public:
+    State(const SignedStep& policy, const Parameters<S>& params) : rule_(policy.rule, params) {}
 
-  template <class Ctx>
-  void step(Ctx& ctx, const BatchView& labeled, const UnlabeledBatch* unlabeled, StepRecord& rec) {
-    using S = typename Ctx::Scalar;
-    if (unlabeled != nullptr && unlabeled->batch.size() > 0) {
-      rec.unlabeled_loss = unlabeled_gradient(ctx, *unlabeled, rec);
-      rule.transform(ctx.model.parameters(), ctx.buffers.unlabeled_grad);
-      ctx.model.apply(ctx.buffers.unlabeled_grad, static_cast<S>(Direction * ctx.alpha));
+    template <class Ctx>
+    void step(Ctx& ctx, const BatchView& labeled, const UnlabeledBatch* unlabeled, StepRecord& rec) {
+      if (unlabeled != nullptr && unlabeled->batch.size() > 0) {
+        rec.unlabeled_loss = unlabeled_gradient(ctx, *unlabeled, rec);
+        rule_.transform(ctx.model.parameters(), ctx.buffers.unlabeled_grad);
+        ctx.model.apply(ctx.buffers.unlabeled_grad, static_cast<S>(Direction * ctx.alpha));
+      }
+      rec.labeled_loss = labeled_step(ctx, labeled);
     }
-    rec.labeled_loss = labeled_step(ctx, labeled);
-  }
+
+    /// Archive protocol (core/archive.hpp): the step rule's state, if it has one.
+    template <class Archive>
+    void serialize(Archive& ar) {
+      ar(rule_);
+    }
+
+   private:
+    typename StepRule::template State<S> rule_;
+  };
 };
 
 }  // namespace invlearn

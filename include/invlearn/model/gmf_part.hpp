@@ -1,0 +1,72 @@
+#pragma once
+/// @file gmf_part.hpp
+/// The GMF interaction \f$w^\top(e_u \odot e_i)\f$, written once: GMF is this plus a
+/// bias, NeuMF adds it to its MLP tower's term.
+
+#include <cstdint>
+
+#include "invlearn/config.hpp"
+#include "invlearn/core/memory.hpp"
+#include "invlearn/core/types.hpp"
+#include "invlearn/model/gradient.hpp"
+
+namespace invlearn {
+
+/// The GMF part's forward and backward on gathered embedding rows.
+template <class S>
+struct GMFPart {
+  /// \f$w^\top(e_u \odot e_i)\f$ for one sample's rows.
+  template <class U, class I, class W>
+  static S term(const U& eu, const I& ei, const W& w) {
+    return eu.cwiseProduct(ei).dot(w.transpose());
+  }
+
+  /// The per-sample row gradients of g·term: \f$\partial/\partial e_u = g\,w \odot e_i\f$ and
+  /// \f$\partial/\partial e_i = g\,w \odot e_u\f$.
+  template <class W, class U, class I, class DU, class DI>
+  static void row_gradients(S g, const W& w, const U& eu, const I& ei, DU&& du, DI&& di) {
+    du.noalias() = g * w.transpose().cwiseProduct(ei);
+    di.noalias() = g * w.transpose().cwiseProduct(eu);
+  }
+
+  /// Adds \f$g\,(e_u \odot e_i)\f$, one sample's share of the head's gradient.
+  template <class U, class I, class DW>
+  static void add_head_gradient(S g, const U& eu, const I& ei, DW&& dw) {
+    dw.noalias() += g * eu.cwiseProduct(ei).transpose();
+  }
+
+  /// Logits \f$w_c^\top(e_u^c \odot e_i^c) + b_c\f$ of `batch` at θ + steps[c]·g for each
+  /// candidate c < k (k ≤ 3), into out[c·n + j] (candidate-major), in one pass: each
+  /// sample's rows and their gradient rows are looked up once for all candidates.
+  /// `heads[c]` and `bias[c]` are the candidates' displaced head and bias; `eu`, `ei`
+  /// are scratch rows (one per sample). Each logit is the expression a forward at the
+  /// displaced θ evaluates, so the two agree bit for bit.
+  template <class Heads>
+  static void candidate_logits(const BatchView& batch, const Table<S>& users, const Table<S>& items,
+                               const SparseRows<S>& gu, const SparseRows<S>& gi, const S* steps, int k,
+                               const Heads& heads, const S* bias, RowMatrix<S>& eu_rows, RowMatrix<S>& ei_rows,
+                               S* out) {
+    const Index n = batch.size;
+    INVLEARN_OMP(parallel for schedule(static) if (n * users.cols() > kParallelGrain))
+    for (Index j = 0; j < n; ++j) {
+      if (j + kPrefetchAhead < n) {
+        prefetch_row(users, batch.users[j + kPrefetchAhead]);
+        prefetch_row(items, batch.items[j + kPrefetchAhead]);
+      }
+      const Index u = batch.users[j], i = batch.items[j];
+      const std::int32_t su = gu.find(u), si = gi.find(i);
+      auto eu = eu_rows.row(j);
+      auto ei = ei_rows.row(j);
+      for (int c = 0; c < k; ++c) {
+        const S step = steps[c];
+        if (step != S(0) && su >= 0) eu.noalias() = users.row(u) + step * gu.value(su);
+        else eu = users.row(u);
+        if (step != S(0) && si >= 0) ei.noalias() = items.row(i) + step * gi.value(si);
+        else ei = items.row(i);
+        out[c * n + j] = term(eu, ei, heads[c]) + bias[c];
+      }
+    }
+  }
+};
+
+}  // namespace invlearn
