@@ -8,12 +8,16 @@
 #include <vector>
 
 #include "invlearn/core/math.hpp"
+#include "invlearn/core/random.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"
+#include "invlearn/loss/loss.hpp"
 #include "invlearn/loss/reweighted.hpp"
 #include "invlearn/loss/truncated.hpp"
+#include "support/tolerance.hpp"
 
 using invlearn::Index;
+using invlearn_test::Tol;
 
 namespace {
 
@@ -35,15 +39,18 @@ void check_dlogits(Eval&& loss_at, const std::vector<double>& logits, const std:
   }
 }
 
-// A batch of every grid logit with label 1, then every grid logit with label 0.
-void grid_batch(std::vector<double>& logits, std::vector<float>& labels) {
+// A batch of every grid logit with label 1, then every grid logit with label 0, in S
+// (and `x` the same logits in double, for the reference).
+template <class S>
+void grid_batch(std::vector<S>& logits, std::vector<float>& labels, std::vector<double>& x) {
   logits.clear();
   labels.clear();
   for (float y : {1.0f, 0.0f})
-    for (double x : kGrid) {
-      logits.push_back(x);
+    for (double v : kGrid) {
+      logits.push_back(static_cast<S>(v));
       labels.push_back(y);
     }
+  x.assign(logits.begin(), logits.end());
 }
 
 }  // namespace
@@ -65,42 +72,50 @@ TEST_CASE("losses: stable math stays finite and exact at extreme logits", "[loss
   CHECK(invlearn::sigmoid(0.5) == Approx(1.0 / (1.0 + std::exp(-0.5))));
 }
 
-TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]") {
-  std::vector<double> x, d;
+TEMPLATE_TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]", float, double) {
+  using S = TestType;
+  std::vector<S> xs, ds;
+  std::vector<double> x;
   std::vector<float> y;
-  grid_batch(x, y);
-  d.resize(x.size());
+  grid_batch(xs, y, x);
+  ds.resize(x.size());
   invlearn::BCE bce;
-  const double value = bce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  const double value = bce.evaluate(xs.data(), y.data(), static_cast<Index>(x.size()), ds.data());
+  CHECK(value == bce.value(xs.data(), y.data(), static_cast<Index>(x.size())));
   double expected = 0;
   for (std::size_t k = 0; k < x.size(); ++k)
     expected += -(y[k] * std::log(1 / (1 + std::exp(-x[k]))) + (1 - y[k]) * std::log(1 / (1 + std::exp(x[k]))));
-  CHECK(value == Approx(expected / static_cast<double>(x.size())).epsilon(1e-6));
-  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
+  CHECK(value == Approx(expected / static_cast<double>(x.size())).epsilon(Tol<S>::gradient));
+  check_dlogits([&](const std::vector<double>& xv, const std::vector<float>& ys) {
     invlearn::BCE b;
-    return b.evaluate(xs.data(), ys.data(), static_cast<Index>(xs.size()), static_cast<double*>(nullptr));
-  }, x, y, d, 1e-6);
+    return b.evaluate(xv.data(), ys.data(), static_cast<Index>(xv.size()), static_cast<double*>(nullptr));
+  }, x, y, std::vector<double>(ds.begin(), ds.end()), Tol<S>::gradient);
 }
 
-TEST_CASE("losses: R-CE gradient matches central differences with weights frozen", "[losses][gradient]") {
-  std::vector<double> x, d;
+TEMPLATE_TEST_CASE("losses: R-CE gradient matches central differences with weights frozen", "[losses][gradient]",
+                   float, double) {
+  using S = TestType;
+  std::vector<S> xs, ds;
+  std::vector<double> x;
   std::vector<float> y;
-  grid_batch(x, y);
-  d.resize(x.size());
+  grid_batch(xs, y, x);
+  ds.resize(x.size());
   for (double beta : {0.2, 0.25, 1.0}) {
     invlearn::Reweighted rce(beta);
-    rce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+    const double value = rce.evaluate(xs.data(), y.data(), static_cast<Index>(x.size()), ds.data());
+    CHECK(value == rce.value(xs.data(), y.data(), static_cast<Index>(x.size())));
+    const std::vector<double> d(ds.begin(), ds.end());
     // The weights are constants (stop-gradient): freeze them at x and vary only the BCE.
     std::vector<double> w(x.size());
     for (std::size_t k = 0; k < x.size(); ++k) {
       const double s = 1 / (1 + std::exp(-x[k]));
       w[k] = y[k] == 1.0f ? std::pow(s, beta) : std::pow(1 - s, beta);
     }
-    check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
+    check_dlogits([&](const std::vector<double>& xv, const std::vector<float>& ys) {
       double sum = 0;
-      for (std::size_t k = 0; k < xs.size(); ++k) sum += w[k] * invlearn::bce_with_logits(xs[k], static_cast<double>(ys[k]));
-      return sum / static_cast<double>(xs.size());
-    }, x, y, d, 1e-6);
+      for (std::size_t k = 0; k < xv.size(); ++k) sum += w[k] * invlearn::bce_with_logits(xv[k], static_cast<double>(ys[k]));
+      return sum / static_cast<double>(xv.size());
+    }, x, y, d, Tol<S>::gradient);
     // Hard samples weigh less: a confident wrong positive is down-weighted.
     std::vector<double> two = {-5.0, 5.0}, g2(2);
     std::vector<float> pos = {1.0f, 1.0f};
@@ -110,19 +125,26 @@ TEST_CASE("losses: R-CE gradient matches central differences with weights frozen
   }
 }
 
-TEST_CASE("losses: T-CE gradient matches central differences with its mask frozen", "[losses][gradient]") {
-  std::vector<double> x, d;
+TEMPLATE_TEST_CASE("losses: T-CE gradient matches central differences with its mask frozen", "[losses][gradient]",
+                   float, double) {
+  using S = TestType;
+  std::vector<S> xs, ds;
+  std::vector<double> x;
   std::vector<float> y;
-  grid_batch(x, y);
-  d.resize(x.size());
+  grid_batch(xs, y, x);
+  ds.resize(x.size());
   invlearn::Truncated tce(0.2, 2);  // ramp reaches 0.2 after one batch
   tce.set_iteration(5);
-  tce.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  const double ahead = tce.value(xs.data(), y.data(), static_cast<Index>(x.size()));
+  CHECK(tce.iteration() == 5);  // value() leaves the schedule where it was
+  const double value = tce.evaluate(xs.data(), y.data(), static_cast<Index>(x.size()), ds.data());
+  CHECK(value == ahead);
+  CHECK(tce.iteration() == 6);
   const auto mask = tce.mask();
-  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>& ys) {
-    return invlearn::Truncated::masked(xs.data(), ys.data(), static_cast<Index>(xs.size()), mask.data(),
+  check_dlogits([&](const std::vector<double>& xv, const std::vector<float>& ys) {
+    return invlearn::Truncated::masked(xv.data(), ys.data(), static_cast<Index>(xv.size()), mask.data(),
                                        static_cast<double*>(nullptr));
-  }, x, y, d, 1e-6);
+  }, x, y, std::vector<double>(ds.begin(), ds.end()), Tol<S>::gradient);
 }
 
 TEST_CASE("losses: T-CE keeps every negative and drops the largest positive losses", "[losses]") {
@@ -154,20 +176,25 @@ TEST_CASE("losses: T-CE drop rate ramps linearly to its maximum", "[losses]") {
   CHECK_THROWS_AS(invlearn::Truncated(1.0), invlearn::InvalidArgument);
 }
 
-TEST_CASE("losses: IDL gradient matches central differences with weights frozen", "[losses][gradient]") {
-  std::vector<double> x, d;
+TEMPLATE_TEST_CASE("losses: IDL gradient matches central differences with weights frozen", "[losses][gradient]",
+                   float, double) {
+  using S = TestType;
+  std::vector<S> xs, ds;
+  std::vector<double> x;
   std::vector<float> y;
-  grid_batch(x, y);
-  d.resize(x.size());
+  grid_batch(xs, y, x);
+  ds.resize(x.size());
   invlearn::InverseDual idl;
-  idl.evaluate(x.data(), y.data(), static_cast<Index>(x.size()), d.data());
+  const double value = idl.evaluate(xs.data(), y.data(), static_cast<Index>(x.size()), ds.data());
+  CHECK(value == idl.value(xs.data(), y.data(), static_cast<Index>(x.size())));
+  const std::vector<double> d(ds.begin(), ds.end());
   const auto w1 = idl.positive_weights();
-  check_dlogits([&](const std::vector<double>& xs, const std::vector<float>&) {
+  check_dlogits([&](const std::vector<double>& xv, const std::vector<float>&) {
     double sum = 0;
-    for (std::size_t k = 0; k < xs.size(); ++k)
-      sum += w1[k] * invlearn::bce_with_logits(xs[k], 1.0) + (1 - w1[k]) * invlearn::bce_with_logits(xs[k], 0.0);
-    return sum / static_cast<double>(xs.size());
-  }, x, y, d, 1e-5);
+    for (std::size_t k = 0; k < xv.size(); ++k)
+      sum += w1[k] * invlearn::bce_with_logits(xv[k], 1.0) + (1 - w1[k]) * invlearn::bce_with_logits(xv[k], 0.0);
+    return sum / static_cast<double>(xv.size());
+  }, x, y, d, 10 * Tol<S>::gradient);
 }
 
 TEST_CASE("losses: IDL weights follow Definition 1 and ignore labels", "[losses]") {
@@ -220,4 +247,35 @@ TEST_CASE("losses: every policy is finite at |logit| = 1e4 in float and double",
   CHECK(std::isfinite(tce.evaluate(xd.data(), y.data(), 4, dd.data())));
   CHECK(std::isfinite(bce.evaluate(xd.data(), y.data(), 4, dd.data())));
   for (float g : df) CHECK(std::isfinite(g));
+}
+
+TEST_CASE("losses: BCE of a million float logits agrees with a double reference to 1e-9", "[losses]") {
+  // IG compares candidate losses that differ by a few parts in 10^7: summed in float, a
+  // million terms would carry an error of 10^-4 and make ties out of rounding.
+  invlearn::Rng rng(7);
+  const Index n = 1000000;
+  std::vector<float> x(static_cast<std::size_t>(n)), y(static_cast<std::size_t>(n));
+  for (Index k = 0; k < n; ++k) {
+    x[static_cast<std::size_t>(k)] = static_cast<float>(rng.uniform(-10.0, 10.0));
+    y[static_cast<std::size_t>(k)] = static_cast<float>(rng.index(2));
+  }
+  long double reference = 0;
+  for (Index k = 0; k < n; ++k)
+    reference += invlearn::bce_with_logits(static_cast<double>(x[static_cast<std::size_t>(k)]),
+                                           static_cast<double>(y[static_cast<std::size_t>(k)]));
+  reference /= n;
+  const invlearn::BCE bce;
+  const double value = bce.value(x.data(), y.data(), n);
+  CHECK(std::abs(value - static_cast<double>(reference)) <= 1e-9 * static_cast<double>(reference));
+}
+
+TEST_CASE("losses: every loss and the archetype model the Loss concept", "[losses][concept]") {
+  static_assert(invlearn::check_loss<invlearn::LossArchetype, float>(), "archetype");
+  static_assert(invlearn::check_loss<invlearn::BCE, float>() && invlearn::check_loss<invlearn::BCE, double>(), "BCE");
+  static_assert(invlearn::check_loss<invlearn::Truncated, float>(), "T-CE");
+  static_assert(invlearn::check_loss<invlearn::Reweighted, double>(), "R-CE");
+  static_assert(invlearn::check_loss<invlearn::InverseDual, float>(), "IDL");
+  static_assert(invlearn::has_positive_weights_v<invlearn::InverseDual> && !invlearn::has_positive_weights_v<invlearn::BCE>,
+                "only IDL exposes positive weights");
+  SUCCEED();
 }

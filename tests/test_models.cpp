@@ -4,14 +4,16 @@
 #include <catch2/catch.hpp>
 
 #include <set>
+#include <type_traits>
 
+#include "invlearn/model/backbone.hpp"
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/neumf.hpp"
-#include "support/gradient_check.hpp"
+#include "invlearn/testing/gradient_check.hpp"
 
 using invlearn::Batch;
 using invlearn::Index;
-using invlearn_test::check_gradient;
+using invlearn::testing::check_gradient;
 
 namespace {
 
@@ -116,36 +118,39 @@ TEST_CASE("models: NeuMF gradient check at the paper's layer sizes", "[models][g
   // 44k parameters with J = O(1): central differences carry ~1e-10 of round-off,
   // so entries far below the gradient's scale are compared against a floor of 1e-5.
   // 44k parameters: a seeded sample of about 4000 of them, spread over every block.
-  const auto result = check_gradient(model, b.view(), random_weights(b.size(), 44), 1e-5, 1e-5, 4000);
+  const auto result = check_gradient(model, b.view(), random_weights(b.size(), 44), {1e-5, 1e-5, 4000, 12345});
   CHECK(result.max_relative_error <= 1e-5);
 }
 
-TEST_CASE("models: rows outside the batch get no gradient", "[models]") {
-  invlearn::GMF<double> gmf(10, 12, {}, 1);
+TEMPLATE_TEST_CASE("models: rows outside the batch get no gradient", "[models]", float, double) {
+  invlearn::GMF<TestType> gmf(10, 12, {}, 1);
   invlearn::NeuMFOptions nopt;
   nopt.dim = 4;
-  invlearn::NeuMF<double> neumf(10, 12, nopt, 1);
+  invlearn::NeuMF<TestType> neumf(10, 12, nopt, 1);
   const Batch b = small_batch(10, 12, 9, 5);
   check_untouched_rows(gmf, b);
   check_untouched_rows(neumf, b);
 }
 
-TEST_CASE("models: forward_displaced equals forward on a displaced copy", "[models]") {
+TEMPLATE_TEST_CASE("models: forward_displaced equals forward on a displaced copy", "[models]", float, double) {
   invlearn::GMFOptions gopt;
   gopt.init_std = 0.3;
-  invlearn::GMF<double> gmf(6, 7, gopt, 2);
+  invlearn::GMF<TestType> gmf(6, 7, gopt, 2);
   invlearn::NeuMFOptions nopt;
   nopt.dim = 4;
   nopt.init_std = 0.3;
-  invlearn::NeuMF<double> neumf(6, 7, nopt, 2);
+  invlearn::NeuMF<TestType> neumf(6, 7, nopt, 2);
+  // Displaced reads and an applied copy round differently in float (θ + s·g is rounded
+  // once per row read, and once into the copy): both agree to a few ulps of the logits.
+  const double tol = std::is_same<TestType, float>::value ? 1e-5 : 1e-12;
   // The evaluation batch shares some rows with the gradient's batch and not others.
   invlearn::Rng rng(4);
   Batch other, eval;
   for (int k = 0; k < 8; ++k) other.push_back(rng.index(4), rng.index(4), 1.0f);
   for (int k = 0; k < 10; ++k) eval.push_back(rng.index(6), rng.index(7), 0.0f);
   for (double step : {0.5, -0.5, 3.0}) {
-    check_displaced(gmf, other, eval, step, 1e-12);
-    check_displaced(neumf, other, eval, step, 1e-12);
+    check_displaced(gmf, other, eval, step, tol);
+    check_displaced(neumf, other, eval, step, tol);
   }
 }
 
@@ -215,8 +220,8 @@ TEST_CASE("models: float and double agree within 1e-3", "[models]") {
     auto gradf = fmodel.make_gradient(b.size());
     dmodel.backward(b.view(), wsd, gdl, gradd);
     fmodel.backward(b.view(), wsf, gfl, gradf);
-    const auto a = invlearn_test::densify(gradd, dmodel.parameters());
-    const auto c = invlearn_test::densify(gradf, fmodel.parameters());
+    const auto a = invlearn::testing::densify(gradd, dmodel.parameters());
+    const auto c = invlearn::testing::densify(gradf, fmodel.parameters());
     REQUIRE(a.size() == c.size());
     double worst = 0.0;
     for (std::size_t i = 0; i < a.size(); ++i) worst = std::max(worst, std::abs(a[i] - c[i]));
@@ -240,4 +245,71 @@ TEST_CASE("models: bad arguments are refused with a message", "[models][errors]"
   Batch c;
   c.push_back(0, -1, 1.0f);
   CHECK_THROWS_WITH(model.forward(c.view(), ws, logits), Catch::Contains("item id -1"));
+}
+
+namespace {
+
+// Sample mean and standard deviation of a block.
+template <class Block>
+std::pair<double, double> moments_of(const Block& b) {
+  const double n = static_cast<double>(b.size());
+  const double mean = b.template cast<double>().sum() / n;
+  const double var = (b.template cast<double>().array() - mean).square().sum() / n;
+  return {mean, std::sqrt(var)};
+}
+
+}  // namespace
+
+TEST_CASE("models: initialisation follows DESIGN §5 (embeddings N(0, 0.01²), Xavier MLP, head bounds, zero biases)",
+          "[models][init]") {
+  // Sample sizes give the sample std to better than 1% of 0.01, and each bound is
+  // reached to within a few percent by the largest |w| of its block.
+  const Index users = 3000, items = 2000;
+  invlearn::GMF<double> gmf(users, items, {}, 3);
+  for (const auto& t : gmf.parameters().tables) {
+    const auto [mean, sd] = moments_of(t);
+    CHECK(std::abs(mean) < 1e-4);
+    CHECK(sd == Approx(0.01).epsilon(0.01));
+  }
+  const Index d = gmf.dim();
+  const auto w = gmf.parameters().dense.head(d);
+  const double head = std::sqrt(3.0 / static_cast<double>(d));
+  CHECK(w.cwiseAbs().maxCoeff() <= head);
+  CHECK(w.cwiseAbs().maxCoeff() > 0.8 * head);
+  CHECK(gmf.parameters().dense[d] == 0.0);
+
+  invlearn::NeuMF<double> neumf(users, items, {}, 3);
+  const auto& p = neumf.parameters();
+  for (const auto& t : p.tables) CHECK(moments_of(t).second == Approx(0.01).epsilon(0.01));
+  const auto& widths = neumf.mlp_widths();  // 256, 128, 64, 32
+  Index offset = 0;
+  for (std::size_t l = 0; l + 1 < widths.size(); ++l) {
+    const Index in = widths[l], out = widths[l + 1];
+    const auto weights = p.dense.segment(offset, in * out);
+    const double bound = std::sqrt(6.0 / static_cast<double>(in + out));  // Xavier uniform
+    INFO("layer " << l);
+    CHECK(weights.cwiseAbs().maxCoeff() <= bound);
+    CHECK(weights.cwiseAbs().maxCoeff() > 0.99 * bound);
+    CHECK(moments_of(weights).second == Approx(bound / std::sqrt(3.0)).epsilon(0.05));
+    offset += in * out;
+    CHECK(p.dense.segment(offset, out).isZero(0.0));  // the layer's bias
+    offset += out;
+  }
+  const Index fan_in = d + widths.back();
+  const auto h = p.dense.segment(offset, fan_in);
+  const double hb = std::sqrt(3.0 / static_cast<double>(fan_in));
+  CHECK(h.cwiseAbs().maxCoeff() <= hb);
+  CHECK(h.cwiseAbs().maxCoeff() > 0.8 * hb);
+  CHECK(p.dense[offset + fan_in] == 0.0);
+  CHECK(offset + fan_in + 1 == p.dense.size());
+}
+
+TEST_CASE("models: GMF, NeuMF and the archetype model the Backbone concept", "[models][concept]") {
+  static_assert(invlearn::check_backbone<invlearn::BackboneArchetype<float>>(), "archetype");
+  static_assert(invlearn::check_backbone<invlearn::GMF<float>>() && invlearn::check_backbone<invlearn::NeuMF<double>>(),
+                "GMF, NeuMF");
+  static_assert(invlearn::has_forward_candidates_v<invlearn::GMF<float>> &&
+                    !invlearn::has_forward_candidates_v<invlearn::NeuMF<float>>,
+                "GMF has a fused candidate pass, NeuMF does not");
+  SUCCEED();
 }

@@ -6,9 +6,11 @@
 
 #include <cmath>
 #include <cstdlib>
+#include <string>
+#include <vector>
 
-#include "../examples/dot_mf.hpp"
 #include "invlearn/ig.hpp"
+#include "support/bias_model.hpp"
 
 using invlearn::Index;
 
@@ -186,22 +188,27 @@ TEST_CASE("trainer: bad data is refused with a message", "[trainer][errors]") {
 }
 
 TEST_CASE("trainer: a backbone from outside the library trains with IG", "[trainer][custom]") {
+  // BiasModel (tests/support) is a backbone the library does not know: x = b_u + b_i + c.
+  // Item biases carry most of the synthetic data's signal, so it learns a clear AUC.
   const invlearn::SyntheticData syn(small_data(7));
   const auto data = syn.dataset();
-  using Model = example::DotMF<float>;
-  Model model(data.num_users(), data.num_items(), 16, 3);
-  const double before = invlearn::evaluate(model, data.test).auc;
+  using Model = invlearn_test::BiasModel;
   invlearn::TrainerOptions o;
   o.epochs = 10;
   o.lr = 0.02;
   o.batch_size = 256;
-  invlearn::methods::IG<Model> trainer(model, o);
-  const auto fit = trainer.fit(data.train, data.valid, [&](Index u, Index i) { return syn.truth(u, i); });
-  const double after = invlearn::evaluate(model, data.test).auc;
-  INFO("AUC before " << before << ", after " << after);
-  CHECK(after > before + 0.1);
-  CHECK(fit.choices[0] + fit.choices[1] + fit.choices[2] > 0);
-  CHECK(fit.annotated > 0);
+  auto truth = [&](Index u, Index i) { return syn.truth(u, i); };
+  {
+    Model model(data.num_users(), data.num_items(), true);
+    const double before = invlearn::evaluate(model, data.test).auc;
+    invlearn::methods::IG<Model> trainer(model, o);
+    const auto fit = trainer.fit(data.train, data.valid, truth);
+    const double after = invlearn::evaluate(model, data.test).auc;
+    INFO("AUC before " << before << ", after " << after);
+    CHECK(after > before + 0.1);
+    CHECK(fit.choices[0] + fit.choices[1] + fit.choices[2] > 0);
+    CHECK(fit.annotated > 0);
+  }
 }
 
 TEST_CASE("trainer: on planted truth with noisy unlabeled pairs, IG beats NS on test AUC", "[trainer][accuracy]") {
@@ -252,4 +259,158 @@ TEST_CASE("trainer: all-positive labels and users with one label are ordinary in
   CHECK(std::isnan(m.auc));  // one class: AUC is undefined, and says so
   CHECK(std::isnan(m.gauc));
   CHECK(std::isfinite(m.loss));
+}
+
+namespace {
+
+template <class S>
+std::vector<int> ig_choices(const invlearn::Dataset& data, int epochs) {
+  invlearn::GMFOptions g;
+  g.dim = 8;
+  invlearn::GMF<S> model(data.num_users(), data.num_items(), g, 5);
+  invlearn::TrainerOptions o;
+  o.epochs = epochs;
+  o.batch_size = 32;
+  o.lr = 1e-3;  // and α = 0.1·lr, the paper's ratio: the candidates' losses are close
+  invlearn::methods::IG<invlearn::GMF<S>> trainer(model, o);
+  trainer.fit(data.train, data.valid);
+  std::vector<int> choices;
+  for (const auto& r : trainer.trace().steps)
+    if (r.phase == invlearn::Phase::meta) choices.push_back(r.record.choice);
+  return choices;
+}
+
+}  // namespace
+
+TEST_CASE("trainer: float IG makes the same choices as double IG", "[trainer][precision]") {
+  // The candidates' losses differ by a few parts in 10^7; accumulated in float they would
+  // tie by rounding and turn decisions into "no update" (on this data a float sum makes
+  // 22 of 230 choices differ). Longer runs reach parameters where α·g is below float's
+  // resolution of the embeddings, so the float model itself ties: 230 meta steps.
+  invlearn::SyntheticOptions so;
+  so.users = 400;
+  so.items = 200;
+  so.labeled_per_user = 30;
+  so.seed = 3;
+  const invlearn::SyntheticData syn(so);
+  const auto data = syn.dataset();
+  const int epochs = quick() ? 4 : 10;
+  const auto f = ig_choices<float>(data, epochs), d = ig_choices<double>(data, epochs);
+  REQUIRE(f.size() >= static_cast<std::size_t>(23 * epochs));
+  CHECK(f == d);
+  CHECK(std::count(d.begin(), d.end(), -1) > 0);
+  CHECK(std::count(d.begin(), d.end(), 1) > 0);
+}
+
+TEST_CASE("trainer: without validation rows nothing is selected and the last epoch's θ is kept",
+          "[trainer][selection]") {
+  const invlearn::SyntheticData syn(small_data(9));
+  invlearn::TrainerOptions o;
+  o.epochs = 4;
+  auto check_last_kept = [&](const invlearn::Dataset& data) {
+    invlearn::GMF<float> model(data.num_users(), data.num_items());
+    invlearn::methods::None<invlearn::GMF<float>> trainer(model, o);
+    invlearn::Parameters<float> last;
+    trainer.on_epoch([&](const invlearn::EpochReport& e) {
+      last = model.parameters();
+      CHECK(std::isnan(e.valid_loss));
+      CHECK_FALSE(e.improved);
+      return true;
+    });
+    const auto fit = trainer.fit(data.train, data.valid);
+    CHECK_FALSE(fit.selected);
+    CHECK(fit.best_epoch == 4);
+    CHECK(std::isnan(fit.best_valid_loss));
+    CHECK(same(model.parameters(), last));  // not rolled back to epoch 1
+  };
+  SECTION("fit(train, {})") {
+    auto data = syn.dataset();
+    data.valid = invlearn::Interactions();
+    check_last_kept(data);
+  }
+  SECTION("SplitOptions::valid = 0") {
+    invlearn::SplitOptions split;
+    split.valid = 0.0;
+    const auto data = syn.dataset(split);
+    REQUIRE(data.valid.empty());
+    check_last_kept(data);
+  }
+}
+
+TEST_CASE("trainer: the learning rate has one owner", "[trainer][options]") {
+  const invlearn::SyntheticData syn(small_data(10));
+  const auto data = syn.dataset();
+  invlearn::GMF<float> model(data.num_users(), data.num_items());
+  using NoneT = invlearn::methods::None<invlearn::GMF<float>>;
+  // The optimizer's own rate is used when the trainer sets none...
+  NoneT from_optimizer(model, {}, {}, {}, {}, invlearn::Adam(1e-4));
+  CHECK(from_optimizer.lr() == 1e-4);
+  CHECK(from_optimizer.optimizer().lr() == 1e-4);
+  CHECK(from_optimizer.alpha() == Approx(1e-5));
+  // ...the trainer's when the optimizer has none...
+  invlearn::TrainerOptions o;
+  o.lr = 3e-3;
+  NoneT from_options(model, o);
+  CHECK(from_options.optimizer().lr() == 3e-3);
+  // ...the default when neither does, and two different rates are refused.
+  CHECK(NoneT(model).lr() == invlearn::kDefaultLearningRate);
+  CHECK_THROWS_WITH(NoneT(model, o, {}, {}, {}, invlearn::Adam(1e-4)), Catch::Contains("learning rate is given twice"));
+  o.lr = 1e-4;
+  CHECK(NoneT(model, o, {}, {}, {}, invlearn::Adam(1e-4)).lr() == 1e-4);  // the same value twice is no conflict
+}
+
+TEST_CASE("trainer: T-CE and R-CE carry the paper's settings for each backbone", "[trainer][methods]") {
+  invlearn::GMF<float> gmf(4, 4);
+  invlearn::NeuMF<float> neumf(4, 4);
+  invlearn::methods::TCE<invlearn::GMF<float>> tce_gmf(gmf);
+  invlearn::methods::TCE<invlearn::NeuMF<float>> tce_neumf(neumf);
+  invlearn::methods::RCE<invlearn::GMF<float>> rce_gmf(gmf);
+  invlearn::methods::RCE<invlearn::NeuMF<float>> rce_neumf(neumf);
+  for (auto* loss : {&tce_gmf.labeled_loss(), &tce_gmf.unlabeled_loss()}) {
+    loss->set_iteration(30000);  // past the ramp: the maximum drop rate
+    CHECK(loss->drop_rate() == Approx(0.1));
+  }
+  for (auto* loss : {&tce_neumf.labeled_loss(), &tce_neumf.unlabeled_loss()}) {
+    loss->set_iteration(30000);
+    CHECK(loss->drop_rate() == Approx(0.2));
+  }
+  CHECK(rce_gmf.labeled_loss().beta() == 0.2);
+  CHECK(rce_neumf.labeled_loss().beta() == 0.25);
+  CHECK(rce_neumf.unlabeled_loss().beta() == 0.25);
+}
+
+namespace {
+
+// Records the calls a schedule makes on the Epoch it runs.
+struct RecordingEpoch {
+  invlearn::Index train = 0, test = 0;
+  std::vector<std::string> calls;
+  invlearn::Index train_batches() const { return train; }
+  invlearn::Index test_batches() const { return test; }
+  void policy_step(invlearn::Index b) { calls.push_back("policy" + std::to_string(b)); }
+  void labels_step(invlearn::Index b) { calls.push_back("labels" + std::to_string(b)); }
+  void shuffle_test() { calls.push_back("shuffle"); }
+  void meta_step(invlearn::Index b) { calls.push_back("meta" + std::to_string(b)); }
+};
+
+}  // namespace
+
+TEST_CASE("trainer: each schedule's epoch structure", "[trainer][schedule]") {
+  RecordingEpoch e;
+  e.train = 5;
+  e.test = 2;
+  invlearn::PerTrainBatch::run(e);
+  // T = 5 meta steps cycling over 2 training-test batches, reshuffled before each cycle.
+  CHECK(e.calls == std::vector<std::string>{"labels0", "labels1", "labels2", "labels3", "labels4", "shuffle", "meta0",
+                                            "meta1", "shuffle", "meta0", "meta1", "shuffle", "meta0"});
+  CHECK(invlearn::PerTrainBatch::steps(5, 2) == 10);
+  e.calls.clear();
+  invlearn::TestPass::run(e);
+  CHECK(e.calls == std::vector<std::string>{"labels0", "labels1", "labels2", "labels3", "labels4", "shuffle", "meta0",
+                                            "meta1"});
+  CHECK(invlearn::TestPass::steps(5, 2) == 7);
+  e.calls.clear();
+  invlearn::Plain::run(e);
+  CHECK(e.calls == std::vector<std::string>{"policy0", "policy1", "policy2", "policy3", "policy4"});
+  static_assert(invlearn::check_schedule<invlearn::ScheduleArchetype>(), "the archetype models the concept");
 }

@@ -16,6 +16,8 @@
 #include "invlearn/update/inverse_gradient.hpp"
 #include "invlearn/update/joint.hpp"
 #include "invlearn/update/no_update.hpp"
+#include "invlearn/update/step_rule.hpp"
+#include "invlearn/update/update_policy.hpp"
 #include "invlearn/update/normalized_step.hpp"
 #include "invlearn/core/per_scalar_state.hpp"
 #include "support/bias_model.hpp"
@@ -303,4 +305,160 @@ TEST_CASE("update: JointUpdate weighs labeled and unlabeled rows by their counts
   CHECK(model.parameters().tables[0](0, 0) == Approx(0.125));
   // Unlabeled rows: (σ(0) - w¹)/3 · (3/4) = 0: IDL at a logit of 0 pulls neither way.
   CHECK(model.parameters().tables[0](1, 0) == Approx(0.0).margin(1e-12));
+}
+
+namespace {
+
+// A labeled loss that is not BCE: -BCE (its minimum is where BCE is largest). IG must
+// judge its candidates by the labeled loss the trainer uses, so with this loss it picks
+// the candidate BCE would rank last.
+struct NegatedBCE {
+  static constexpr const char* name = "negated-bce";
+  template <class S>
+  double evaluate(const S* logits, const float* labels, Index n, S* dlogits) {
+    const double v = -invlearn::BCE().evaluate(logits, labels, n, dlogits);
+    if (dlogits)
+      for (Index k = 0; k < n; ++k) dlogits[k] = -dlogits[k];
+    return v;
+  }
+  template <class S>
+  double value(const S* logits, const float* labels, Index n) const {
+    return -invlearn::BCE().value(logits, labels, n);
+  }
+};
+
+}  // namespace
+
+TEST_CASE("update: IG judges its candidates with the trainer's labeled loss", "[update]") {
+  BiasModel model(3, 3, false);
+  model.parameters().tables[0](0, 0) = 1.0;  // the easy case above: BCE picks θ^d
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);
+  invlearn::InverseDual idl;
+  NegatedBCE negated;
+  invlearn::StepBuffers<BiasModel> buffers(model, 64);
+  invlearn::SGD::State<double> sgd(invlearn::SGD(0.0), model.parameters());
+  invlearn::StepContext<BiasModel, NegatedBCE, invlearn::InverseDual, decltype(sgd)> ctx{model, sgd, negated, idl,
+                                                                                      buffers, 0.5};
+  auto ig = invlearn::make_state<double>(IG{}, model.parameters());
+  invlearn::StepRecord rec;
+  const auto u = unlabeled_of({{0, 0}});
+  ig.step(ctx, labeled.view(), &u, rec);
+  CHECK(rec.candidate_loss[2] < rec.candidate_loss[1]);  // -BCE is lowest at θ^i
+  CHECK(rec.choice == 1);
+}
+
+TEST_CASE("update: a meta step without unlabeled pairs makes no choice", "[update]") {
+  BiasModel model(3, 3, false);
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);
+  const auto rec = run_step<IG>(model, labeled, UnlabeledBatch(), 0.5);
+  CHECK(rec.choice == 2);
+  CHECK_FALSE(rec.is_meta());  // so it is not counted as a "none" choice
+  CHECK(std::isfinite(rec.labeled_loss));
+}
+
+TEST_CASE("update: NormalizedStep keeps its moments: g then -g against hand-computed moments", "[update]") {
+  invlearn::Parameters<double> p;
+  p.tables.emplace_back(2, 1);
+  p.tables[0].setZero();
+  p.dense.setZero(1);
+  auto gradient = [&](double g) {
+    invlearn::Gradient<double> grad(p, 2);
+    invlearn::RowMatrix<double> per(1, 1);
+    per(0, 0) = g;
+    const Index row = 1;
+    grad.tables[0].assign_sum(&row, 1, per);
+    grad.dense[0] = 2 * g;
+    return grad;
+  };
+  invlearn::NormalizedStep::State<double> rule(invlearn::NormalizedStep(), p);
+  const double b1 = 0.9, b2 = 0.999, eps = 1e-8, g = 0.3;
+  double m = 0, v = 0;
+  for (int t = 1; t <= 2; ++t) {
+    const double gt = t == 1 ? g : -g;
+    auto grad = gradient(gt);
+    rule.transform(p, grad);
+    m = b1 * m + (1 - b1) * gt;
+    v = b2 * v + (1 - b2) * gt * gt;
+    const double d = (m / (1 - std::pow(b1, t))) / (std::sqrt(v / (1 - std::pow(b2, t))) + eps);
+    INFO("step " << t);
+    CHECK(grad.tables[0].value(0)[0] == Approx(d).epsilon(1e-12));
+  }
+  // A rule that started fresh each step would give sign(-g) = -1 at step 2; the kept
+  // moments give m̂/√v̂ = -0.01/0.19 ≈ -0.053.
+  CHECK(rule.moments().t == 2);
+}
+
+namespace {
+
+// IG with all three candidates and a learning rate, on a backbone without a fused
+// candidate pass: every meta step must equal "apply the chosen candidate's move, then an
+// ordinary labeled step" computed independently on a copy.
+template <class Model>
+void check_ig_equals_move_then_step(const Model& initial, double alpha) {
+  using S = typename Model::Scalar;
+  using OptState = invlearn::Adam::State<S>;
+  Model a = initial, b = initial;
+  const invlearn::Adam adam(0.01);
+  OptState oa(adam, a.parameters()), ob(adam, b.parameters());
+  invlearn::BCE bce_a, bce_b;
+  invlearn::InverseDual idl_a, idl_b;
+  invlearn::StepBuffers<Model> buf_a(a, 64), buf_b(b, 64);
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, OptState> ca{a, oa, bce_a, idl_a, buf_a, alpha};
+  invlearn::StepContext<Model, invlearn::BCE, invlearn::InverseDual, OptState> cb{b, ob, bce_b, idl_b, buf_b, alpha};
+  auto ig = invlearn::make_state<S>(IG{}, a.parameters());
+  invlearn::Rng rng(21);
+  int moved = 0;
+  for (int step = 0; step < 30; ++step) {
+    Batch labeled;
+    UnlabeledBatch u;
+    for (int k = 0; k < 24; ++k) {
+      labeled.push_back(rng.index(a.num_users()), rng.index(a.num_items()), static_cast<float>(rng.index(2)));
+      u.batch.push_back(rng.index(a.num_users()), rng.index(a.num_items()), 0.0f);
+    }
+    invlearn::StepRecord ra, rb;
+    ig.step(ca, labeled.view(), &u, ra);
+    REQUIRE(ra.is_meta());
+    moved += ra.choice != 0;
+    // b: the same unlabeled gradient, the chosen move, then a fresh labeled step.
+    invlearn::unlabeled_gradient(cb, u, rb);
+    if (ra.choice != 0) b.apply(buf_b.unlabeled_grad, static_cast<S>(ra.choice * alpha));
+    const double loss = invlearn::labeled_step(cb, labeled.view());
+    REQUIRE(loss == ra.labeled_loss);
+  }
+  CHECK(moved > 0);  // the check is only as good as the moves it saw
+  for (std::size_t t = 0; t < a.parameters().tables.size(); ++t)
+    CHECK(a.parameters().tables[t] == b.parameters().tables[t]);
+  CHECK(a.parameters().dense == b.parameters().dense);
+}
+
+}  // namespace
+
+TEST_CASE("update: IG's labeled step is taken at the θ it moved to (no fused pass)", "[update]") {
+  invlearn::NeuMFOptions n;
+  n.dim = 4;
+  n.mlp_layers = 2;
+  n.init_std = 0.3;
+  check_ig_equals_move_then_step(invlearn::NeuMF<float>(30, 30, n, 4), 0.5);
+  check_ig_equals_move_then_step(invlearn::NeuMF<double>(30, 30, n, 4), 0.5);
+  BiasModel bias(30, 30, true);
+  invlearn::Rng rng(3);
+  for (auto& t : bias.parameters().tables)
+    for (Index k = 0; k < t.size(); ++k) t.data()[k] = rng.normal(0.0, 1.0);
+  check_ig_equals_move_then_step(bias, 0.5);
+}
+
+TEST_CASE("update: every policy, step rule and archetype models its concept", "[update][concept]") {
+  using Ctx = invlearn::StepContext<BiasModel, invlearn::BCE, invlearn::InverseDual, invlearn::SGD::State<double>>;
+  static_assert(invlearn::check_update_policy<invlearn::UpdatePolicyArchetype, Ctx>(), "archetype");
+  static_assert(invlearn::check_update_policy<invlearn::NoUpdate, Ctx>(), "NoUpdate");
+  static_assert(invlearn::check_update_policy<invlearn::JointUpdate, Ctx>(), "JointUpdate");
+  static_assert(invlearn::check_update_policy<invlearn::DirectUpdate, Ctx>(), "DirectUpdate");
+  static_assert(invlearn::check_update_policy<IG, Ctx>(), "InverseGradient");
+  static_assert(invlearn::check_step_rule<invlearn::StepRuleArchetype, float>(), "archetype");
+  static_assert(invlearn::check_step_rule<invlearn::SgdStep, float>() &&
+                    invlearn::check_step_rule<invlearn::NormalizedStep, double>(),
+                "SgdStep, NormalizedStep");
+  SUCCEED();
 }
