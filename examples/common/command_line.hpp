@@ -97,8 +97,8 @@ inline void check_command_line(const CLI::App& app, const std::vector<std::strin
 /// A --config file: "flag = value" lines (TOML or INI; '#' and ';' start comments;
 /// a switch is "quiet = true" or just "quiet"). Keys are the flags without their
 /// dashes. A flag given on the command line overrides the file. Unknown keys,
-/// sections, a key given twice and several values for a one-value flag (an unquoted
-/// value with a comma or a space) are usage errors.
+/// sections, a key given twice, --config and --help, and several values for a
+/// one-value flag (an unquoted value with a comma or a space) are usage errors.
 class ConfigFile : public CLI::ConfigTOML {
  public:
   explicit ConfigFile(const CLI::App& app) : app_(&app) {}
@@ -113,13 +113,14 @@ class ConfigFile : public CLI::ConfigTOML {
       const CLI::Option* opt = app_->get_option_no_throw(flag);
       if (opt == nullptr || opt->get_lnames().empty())
         throw UsageError(where() + "unknown flag " + in_quotes(item.name) + did_you_mean(flag, *app_));
+      if (!opt->get_configurable()) throw UsageError(where() + item.name + ": cannot be set in the file");
       if (std::find(seen.begin(), seen.end(), opt) != seen.end())
         throw UsageError(where() + item.name + ": given more than once");
       seen.push_back(opt);
       // Lists (--method none,ig) ask CLI11 to join what it split at the commas.
       if (item.inputs.size() > 1 && opt->get_multi_option_policy() != CLI::MultiOptionPolicy::Join)
         throw UsageError(where() + item.name + ": expected one value, got " + std::to_string(item.inputs.size()) +
-                         " (put a value that holds a comma or a space in quotes)");
+                         " (given twice? a value that holds a comma or a space goes in quotes)");
     }
     return items;
   }

@@ -320,7 +320,9 @@ TEST_CASE("cli: --config files get the checks of the command line", "[cli]") {
   CHECK(contains(config_error("twice.toml", "epochs = 3\nlr = 0.1\nepochs = 4\n"), "epochs: given more than once"));
   CHECK(contains(config_error("two.toml", "json = a b.json\n"), "json: expected one value, got 2"));
   CHECK(contains(config_error("section.toml", "[train]\nepochs = 3\n"), "section [train]"));
-  CHECK(contains(config_error("help.toml", "help = true\n"), "help"));
+  CHECK(contains(config_error("help.toml", "help = true\n"), "help.toml: help: cannot be set in the file"));
+  CHECK(contains(config_error("config.toml", "config = other.toml\n"), "config: cannot be set in the file"));
+  CHECK(contains(config_error("adjacent.toml", "epochs = 3\nepochs = 4\n"), "epochs: expected one value, got 2"));
   CHECK(contains(usage_error({"--config", "/nonexistent-dir-for-cli-test/x.toml"}), "--config: "));
   CHECK(contains(usage_error({"--config", "a.toml", "--config", "b.toml"}), "--config: given more than once"));
 }
