@@ -3,10 +3,11 @@
 # Idempotent: asks apt only for what is missing (and runs `apt-get update` only then).
 #
 #   bash scripts/install-deps.sh          # g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox
+#                                         # libcli11-dev nlohmann-json3-dev (the programs in examples/)
 #   bash scripts/install-deps.sh --fuzz   # ... plus clang libclang-rt-14-dev (libFuzzer + sanitizer runtimes)
 set -euo pipefail
 
-packages=(g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox)
+packages=(g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox libcli11-dev nlohmann-json3-dev)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;

@@ -6,7 +6,7 @@
 #
 # Stages and build trees (all under build/, never written into the source tree):
 #   release  build/release  Release; tests, examples, benchmarks (benchmarks only compiled)
-#   asan     build/asan     -O1 -g, INVLEARN_SANITIZE=ON, tests only, INVLEARN_QUICK=1
+#   asan     build/asan     -O1 -g, INVLEARN_SANITIZE=ON, tests and the programs' tests, INVLEARN_QUICK=1
 #   fuzz     build/fuzz     clang + libFuzzer, only if fuzz/*.cpp exist; each fuzzer runs
 #                           ${INVLEARN_FUZZ_SECONDS:-30} s over a copy of fuzz/corpus/<name>/
 # Environment: INVLEARN_JOBS (default 2), INVLEARN_FUZZ_SECONDS (default 30).
@@ -130,7 +130,7 @@ else
     -DINVLEARN_SANITIZE=ON \
     -DINVLEARN_BUILD_TESTS=ON \
     -DINVLEARN_CHECK_HEADERS=OFF \
-    -DINVLEARN_BUILD_EXAMPLES=OFF \
+    -DINVLEARN_BUILD_EXAMPLES=ON \
     -DINVLEARN_BUILD_BENCHMARKS=OFF \
     -DINVLEARN_BUILD_FUZZERS=OFF
   cmake --build build/asan -j"$JOBS"

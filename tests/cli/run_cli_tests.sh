@@ -59,7 +59,7 @@ run help 0 --help
 for flag in --data --valid --test --format --positive-above --negative-below --unlabeled \
   --label-fraction --model --method --epochs --batch --dim --lr --alpha --ig-schedule --ig-step --seed --threads \
   --json --trace --save --load --resume --synthetic-users --synthetic-items \
-  --synthetic-rows-per-user --quiet --help; do
+  --synthetic-rows-per-user --quiet --config --help; do
   expect_in help help.out "$flag"
 done
 expect_in help help.out "Exit status"
@@ -223,6 +223,52 @@ if python3 -c 'import json; r=json.load(open("hidden.json"))["results"][0]; asse
 else
   fail "file_hidden: annotation accuracy must be reported with hidden labels"
 fi
+# A file name that is not UTF-8 still gives valid JSON (the bad bytes become U+FFFD).
+cp ratings.tsv "$(printf 'r\377.tsv')"
+run non_utf8_name 0 --data "$(printf 'r\377.tsv')" --epochs 1 --method none --json non_utf8.json --quiet
+if python3 -c 'import json; d=json.load(open("non_utf8.json", encoding="utf-8")); assert d["dataset"]["name"] == "r\ufffd.tsv", d["dataset"]["name"]'; then
+  pass
+else
+  fail "non_utf8_name: non_utf8.json is not valid UTF-8 JSON naming the file"
+fi
+
+# --config FILE: the same run as the same flags on the command line; flags given on
+# the command line win; a misspelled key is a usage error with a hint.
+cat >experiment.toml <<'EOF2'
+# a small experiment
+method = none,ig
+epochs = 1
+synthetic-users = 200
+synthetic-items = 100
+ig-step = normalized
+quiet = true
+EOF2
+run config 0 --config experiment.toml --json config.json
+run config_flags 0 --method none,ig --epochs 1 --synthetic-users 200 --synthetic-items 100 --ig-step normalized \
+  --quiet --json config_flags.json
+if [ -s config.err ]; then fail "config: quiet = true in the file did not silence the progress"; else pass; fi
+if python3 - config.json config_flags.json <<'EOF2'; then pass; else fail "config: the run from --config differs from the same flags"; fi
+import json, sys
+a, b = (json.load(open(p))["results"] for p in sys.argv[1:])
+for r in a + b:
+    r.pop("train_seconds")
+assert a == b and [r["method"] for r in a] == ["none", "ig"] and a[1]["ig_step"] == "normalized", (a, b)
+EOF2
+run config_override 0 --config experiment.toml --method ig --json config_override.json
+if python3 -c 'import json; r=json.load(open("config_override.json"))["results"]; assert [x["method"] for x in r] == ["ig"]'; then
+  pass
+else
+  fail "config_override: --method on the command line did not win over the file"
+fi
+printf 'epoch = 2\n' >typo.toml
+run config_typo 2 --config typo.toml
+expect_in config_typo config_typo.err "typo.toml: unknown flag 'epoch' (did you mean --epochs?)"
+run config_missing 2 --config no_such.toml
+expect_in config_missing config_missing.err "--config"
+printf 'format = csv\n' >format.toml
+run config_format 2 --config format.toml
+expect_in config_format config_format.err "--format: applies to --data files only"
+
 run neumf 0 --model neumf --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 \
   --method tce,rce --quiet
 

@@ -13,7 +13,7 @@
 
 #include <invlearn/train/trace.hpp>
 
-namespace cli {
+namespace train {
 
 class Progress {
  public:
@@ -141,4 +141,4 @@ class Progress {
   int drawn_ = 0;
 };
 
-}  // namespace cli
+}  // namespace train

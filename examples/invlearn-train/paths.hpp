@@ -1,15 +1,10 @@
 #pragma once
-// Output paths: one file per method when several methods run, and an early check
-// that an output can be created, so a typo in a directory name fails at once
-// instead of after an hour of training.
+// Per-method output names: when several methods run, --trace, --save and --resume
+// use one file per method, the method name before the extension.
 
 #include <string>
 
-#include <unistd.h>
-
-#include "args.hpp"
-
-namespace cli {
+namespace train {
 
 /// `path` with `.method` inserted before the extension of its last component:
 /// "out/trace.csv" → "out/trace.ig.csv", "trace" → "trace.ig", "run.d/trace" →
@@ -28,13 +23,4 @@ inline std::string output_path(const std::string& path, const std::string& metho
   return several ? with_method(path, method) : path;
 }
 
-/// Throws UsageError naming `flag` unless `path`'s directory exists and is writable.
-inline void check_output_path(const std::string& flag, const std::string& path) {
-  const std::size_t slash = path.find_last_of('/');
-  const std::string dir = slash == std::string::npos ? "." : (slash == 0 ? "/" : path.substr(0, slash));
-  if (path.empty() || path.back() == '/') throw UsageError(flag + ": " + path + " names a directory, not a file");
-  if (::access(dir.c_str(), W_OK | X_OK) != 0)
-    throw UsageError(flag + ": cannot write to directory " + dir + " (missing or not writable)");
-}
-
-}  // namespace cli
+}  // namespace train

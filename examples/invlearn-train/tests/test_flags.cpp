@@ -1,30 +1,27 @@
-// invlearn-train's command-line parser, output paths and JSON writer, as functions.
-// The program itself is tested end to end by tests/cli/run_cli_tests.sh.
+// invlearn-train's command line as functions: the flags, their checks, the --config
+// file, --help, and the table that turns library option names into flags. The
+// program itself is tested end to end by tests/cli/run_cli_tests.sh.
 
 #include <catch2/catch.hpp>
 
 #include <algorithm>
-#include <cmath>
 #include <cstdio>
 #include <fstream>
-#include <limits>
-#include <sstream>
 #include <string>
 #include <vector>
 
-#include "../examples/cli/args.hpp"
-#include "../examples/cli/json.hpp"
-#include "../examples/cli/paths.hpp"
-#include "../examples/cli/results.hpp"
+#include "common/option_names.hpp"
+#include "flags.hpp"
+#include "parse.hpp"
 
 namespace {
 
-cli::Options parse(std::vector<std::string> args) { return cli::parse_args(args); }
+train::Options parse(std::vector<std::string> args) { return train::parse_args(args); }
 
 /// The message of the UsageError parse() throws for `args` (fails the test if none).
 std::string usage_error(std::vector<std::string> args) {
   try {
-    cli::parse_args(args);
+    train::parse_args(args);
   } catch (const cli::UsageError& e) {
     return e.what();
   }
@@ -36,10 +33,17 @@ bool contains(const std::string& haystack, const std::string& needle) {
   return haystack.find(needle) != std::string::npos;
 }
 
+/// A --config file in the scratch directory holding `content`; its path.
+std::string config_file(const std::string& name, const std::string& content) {
+  const std::string path = std::string(INVLEARN_TEST_BINARY_DIR) + "/" + name;
+  std::ofstream(path) << content;
+  return path;
+}
+
 }  // namespace
 
 TEST_CASE("cli: defaults", "[cli]") {
-  const cli::Options o = parse({});
+  const train::Options o = parse({});
   CHECK(o.synthetic());
   CHECK_FALSE(o.presplit());
   CHECK(o.format == "auto");
@@ -73,7 +77,7 @@ TEST_CASE("cli: defaults", "[cli]") {
 }
 
 TEST_CASE("cli: every flag is parsed", "[cli]") {
-  const cli::Options o =
+  const train::Options o =
       parse({"--data", "train.csv", "--valid", "valid.csv", "--test", "test.csv", "--format", "watch-ratio",
              "--positive-above", "0.7", "--negative-below", "0.3", "--unlabeled", "hidden", "--label-fraction",
              "0.05", "--model", "neumf", "--method", "ig", "--epochs", "3", "--batch", "256", "--dim", "16", "--lr",
@@ -106,24 +110,24 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(o.save == "m.ckpt");
   CHECK(o.quiet);
 
-  const cli::Options l = parse({"--load", "a.ckpt"});
+  const train::Options l = parse({"--load", "a.ckpt"});
   CHECK(l.load == "a.ckpt");
-  const cli::Options r = parse({"--resume", "b.ckpt"});
+  const train::Options r = parse({"--resume", "b.ckpt"});
   CHECK(r.resume == "b.ckpt");
 
-  const cli::Options s =
+  const train::Options s =
       parse({"--synthetic-users", "200", "--synthetic-items", "100", "--synthetic-rows-per-user", "12.5"});
   CHECK(s.synthetic_users == 200);
   CHECK(s.synthetic_items == 100);
   CHECK(s.synthetic_rows_per_user == 12.5);
 
   // Without the flag, the default rows per user shrinks with a small item count.
-  const cli::Options small = parse({"--synthetic-items", "40"});
+  const train::Options small = parse({"--synthetic-items", "40"});
   CHECK(small.synthetic_rows_per_user == std::min(20.0, invlearn::SyntheticOptions().labeled_per_user));
 }
 
 TEST_CASE("cli: --flag=value, method lists and --help", "[cli]") {
-  const cli::Options o = parse({"--epochs=4", "--method=none,ig,idl", "--lr=0.01"});
+  const train::Options o = parse({"--epochs=4", "--method=none,ig,idl", "--lr=0.01"});
   CHECK(o.epochs == 4);
   CHECK(o.methods == std::vector<std::string>{"none", "ig", "idl"});
   CHECK(o.lr == 0.01);
@@ -133,8 +137,15 @@ TEST_CASE("cli: --flag=value, method lists and --help", "[cli]") {
 }
 
 TEST_CASE("cli: --help names every flag and its default", "[cli]") {
-  const std::string h = cli::help_text();
-  for (const auto& spec : cli::flag_specs()) CHECK(contains(h, spec.name));
+  const std::string h = train::help_text();
+  const std::vector<std::string> names = train::flag_names();
+  for (const char* flag : {"--data", "--valid", "--test", "--format", "--positive-above", "--negative-below",
+                           "--unlabeled", "--label-fraction", "--synthetic-users", "--synthetic-items",
+                           "--synthetic-rows-per-user", "--model", "--method", "--epochs", "--batch", "--dim",
+                           "--lr", "--alpha", "--ig-schedule", "--ig-step", "--seed", "--threads", "--json",
+                           "--trace", "--save", "--load", "--resume", "--quiet", "--config", "--help"})
+    CHECK(std::find(names.begin(), names.end(), flag) != names.end());
+  for (const std::string& name : names) CHECK(contains(h, name));
   CHECK(contains(h, "(default: 10)"));
   CHECK(contains(h, "(default: 1024)"));
   CHECK(contains(h, "(default: 32)"));
@@ -156,12 +167,12 @@ TEST_CASE("cli: --ig-schedule and --ig-step", "[cli]") {
   CHECK(parse({"--ig-schedule=per-train-batch"}).ig_schedule == "per-train-batch");
   CHECK(parse({"--ig-step", "sgd"}).ig_step == "sgd");
   CHECK(parse({"--ig-step=normalized"}).ig_step == "normalized");
-  const cli::Options both = parse({"--method", "none,ig", "--ig-step", "normalized", "--ig-schedule", "per-train-batch"});
+  const train::Options both = parse({"--method", "none,ig", "--ig-step", "normalized", "--ig-schedule", "per-train-batch"});
   CHECK(both.ig_step == "normalized");
   CHECK(both.ig_schedule == "per-train-batch");
   // The allowed values are the names of the library's policies.
-  CHECK(cli::ig_schedules() == std::vector<std::string>{invlearn::TestPass::name, invlearn::PerTrainBatch::name});
-  CHECK(cli::ig_steps() == std::vector<std::string>{invlearn::SgdStep::name, invlearn::NormalizedStep::name});
+  CHECK(train::ig_schedules() == std::vector<std::string>{invlearn::TestPass::name, invlearn::PerTrainBatch::name});
+  CHECK(train::ig_steps() == std::vector<std::string>{invlearn::SgdStep::name, invlearn::NormalizedStep::name});
 
   CHECK(contains(usage_error({"--ig-step", "adam"}), "--ig-step: unknown value 'adam' (expected sgd or normalized)"));
   CHECK(contains(usage_error({"--ig-schedule", "per-batch"}),
@@ -184,6 +195,9 @@ TEST_CASE("cli: --ig-schedule and --ig-step", "[cli]") {
 TEST_CASE("cli: numbers are parsed strictly", "[cli]") {
   CHECK(parse({"--lr", "1e-3"}).lr == 1e-3);
   CHECK(parse({"--lr", "0.5"}).lr == 0.5);
+  CHECK(parse({"--epochs", "010"}).epochs == 10);  // decimal, not octal
+  CHECK(contains(usage_error({"--epochs", "0x10"}), "--epochs: expected an integer"));
+  CHECK(contains(usage_error({"--epochs", "true"}), "--epochs: expected an integer"));
   CHECK(contains(usage_error({"--lr", "abc"}), "--lr: expected a number, got 'abc'"));
   CHECK(contains(usage_error({"--lr", "1x"}), "--lr: expected a number, got '1x'"));
   CHECK(contains(usage_error({"--lr", " 1"}), "--lr: expected a number"));
@@ -259,112 +273,74 @@ TEST_CASE("cli: flags that must go together", "[cli]") {
   CHECK(contains(usage_error({"--load", "a", "--resume", "b"}), "--load and --resume"));
 }
 
-TEST_CASE("cli: per-method output paths", "[cli]") {
-  CHECK(cli::with_method("trace.csv", "ig") == "trace.ig.csv");
-  CHECK(cli::with_method("out/trace.csv", "ig") == "out/trace.ig.csv");
-  CHECK(cli::with_method("trace", "ig") == "trace.ig");
-  CHECK(cli::with_method("run.d/trace", "ig") == "run.d/trace.ig");
-  CHECK(cli::with_method(".trace", "ig") == ".trace.ig");
-  CHECK(cli::with_method("a/b.tar.gz", "ns") == "a/b.tar.ns.gz");
-  CHECK(cli::output_path("m.ckpt", "ig", false) == "m.ckpt");
-  CHECK(cli::output_path("m.ckpt", "ig", true) == "m.ig.ckpt");
-  CHECK_THROWS_AS(cli::check_output_path("--json", "/nonexistent-dir-for-cli-test/r.json"), cli::UsageError);
-  CHECK_THROWS_WITH(cli::check_output_path("--json", "/nonexistent-dir-for-cli-test/r.json"),
-                    Catch::Contains("--json: cannot write to directory /nonexistent-dir-for-cli-test"));
-  CHECK_THROWS_WITH(cli::check_output_path("--trace", "out/"), Catch::Contains("names a directory"));
-  CHECK_NOTHROW(cli::check_output_path("--json", "r.json"));
+
+TEST_CASE("cli: --config reads flag = value lines", "[cli]") {
+  const std::string path = config_file("experiment.toml",
+                                       "# an experiment\n"
+                                       "method = none,ig\n"
+                                       "epochs = 3\n"
+                                       "lr = 1e-2\n"
+                                       "ig-step = normalized\n"
+                                       "json = \"out dir/r.json\"\n"
+                                       "synthetic-users = 200\n"
+                                       "quiet = true\n");
+  const train::Options o = parse({"--config", path});
+  CHECK(o.methods == std::vector<std::string>{"none", "ig"});
+  CHECK(o.epochs == 3);
+  CHECK(o.lr == 1e-2);
+  CHECK(o.ig_step == "normalized");
+  CHECK(o.json == "out dir/r.json");
+  CHECK(o.synthetic_users == 200);
+  CHECK(o.quiet);
+  CHECK(o.batch == 1024);  // what the file does not set keeps its default
+
+  // The command line wins over the file, in either order of the flags.
+  CHECK(parse({"--epochs", "5", "--config", path}).epochs == 5);
+  CHECK(parse({"--config=" + path, "--method", "ig"}).methods == std::vector<std::string>{"ig"});
+  CHECK(parse({"--config", config_file("ini.ini", "[default]\n; comment\nepochs=4\nquiet\n")}).epochs == 4);
+  CHECK(parse({"--config", config_file("all.toml", "method = all\n")}).methods.size() == 8);
 }
 
-TEST_CASE("cli: JSON strings are escaped", "[cli]") {
-  CHECK(cli::json_string("plain") == "\"plain\"");
-  CHECK(cli::json_string("a\"b\\c") == "\"a\\\"b\\\\c\"");
-  CHECK(cli::json_string("\n\r\t\b\f") == "\"\\n\\r\\t\\b\\f\"");
-  CHECK(cli::json_string(std::string("\x01\x1f\x7f", 3)) == "\"\\u0001\\u001f\\u007f\"");
-  CHECK(cli::json_string(std::string("a\0b", 3)) == "\"a\\u0000b\"");
-  CHECK(cli::json_string("caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80") == "\"caf\xC3\xA9 \xE2\x82\xAC \xF0\x9F\x98\x80\"");
-  // Invalid UTF-8 (stray continuation, truncated sequence, overlong, surrogate) → U+FFFD.
-  CHECK(cli::json_string("\x80") == "\"\\ufffd\"");
-  CHECK(cli::json_string("\xC3") == "\"\\ufffd\"");
-  CHECK(cli::json_string("\xC0\xAF") == "\"\\ufffd\\ufffd\"");
-  CHECK(cli::json_string("\xED\xA0\x80") == "\"\\ufffd\\ufffd\\ufffd\"");
-  CHECK(cli::json_string("\xFF" "a") == "\"\\ufffda\"");
+TEST_CASE("cli: --config files get the checks of the command line", "[cli]") {
+  auto config_error = [](const std::string& name, const std::string& content) {
+    return usage_error({"--config", config_file(name, content)});
+  };
+  // Values are checked as on the command line.
+  CHECK(contains(config_error("bad_lr.toml", "lr = abc\n"), "--lr: expected a number, got 'abc'"));
+  CHECK(contains(config_error("bad_epochs.toml", "epochs = 010x\n"), "--epochs: expected an integer"));
+  CHECK(contains(config_error("bad_step.toml", "ig-step = adam\n"), "--ig-step: unknown value 'adam'"));
+  CHECK(contains(config_error("bad_method.toml", "method = ig,ig\n"), "--method: 'ig' is listed twice"));
+  // So are the flags that must go together.
+  CHECK(contains(config_error("format.toml", "format = csv\n"), "--format: applies to --data files only"));
+  CHECK(contains(config_error("alpha.toml", "method = none\nalpha = 0.1\n"), "--alpha: applies to the ig method only"));
+  // Keys: unknown (with a hint), twice, several values, sections.
+  const std::string unknown = config_error("unknown.toml", "epoch = 3\n");
+  CHECK(contains(unknown, "--config "));
+  CHECK(contains(unknown, "unknown.toml: unknown flag 'epoch' (did you mean --epochs?)"));
+  CHECK(contains(config_error("twice.toml", "epochs = 3\nlr = 0.1\nepochs = 4\n"), "epochs: given more than once"));
+  CHECK(contains(config_error("two.toml", "json = a b.json\n"), "json: expected one value, got 2"));
+  CHECK(contains(config_error("section.toml", "[train]\nepochs = 3\n"), "section [train]"));
+  CHECK(contains(config_error("help.toml", "help = true\n"), "help.toml: help: cannot be set in the file"));
+  CHECK(contains(config_error("config.toml", "config = other.toml\n"), "config: cannot be set in the file"));
+  CHECK(contains(config_error("adjacent.toml", "epochs = 3\nepochs = 4\n"), "epochs: expected one value, got 2"));
+  CHECK(contains(usage_error({"--config", "/nonexistent-dir-for-cli-test/x.toml"}), "--config: "));
+  CHECK(contains(usage_error({"--config", "a.toml", "--config", "b.toml"}), "--config: given more than once"));
 }
 
-TEST_CASE("cli: JSON numbers; NaN and infinities are null", "[cli]") {
-  CHECK(cli::json_number(0.5) == "0.5");
-  CHECK(cli::json_number(1e-3) == "0.001");
-  CHECK(cli::json_number(-2.0) == "-2");
-  CHECK(cli::json_number(0.1 + 0.2) == "0.30000000000000004");  // round-trips exactly
-  CHECK(cli::json_number(std::nan("")) == "null");
-  CHECK(cli::json_number(std::numeric_limits<double>::infinity()) == "null");
-  CHECK(cli::json_number(-std::numeric_limits<double>::infinity()) == "null");
-  CHECK(cli::json_number(42LL) == "42");
-}
-
-TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
-  cli::DatasetSummary d;
-  d.name = "data/\"odd\".csv";
-  d.users = 3;
-  d.items = 4;
-  d.train_rows = 5;
-  d.positive_share = 0.4;
-  cli::MethodResult ig;
-  ig.method = "ig";
-  ig.auc = 0.75;
-  ig.gauc = std::nan("");
-  ig.best_epoch = 2;
-  ig.choices[0] = 7;
-  ig.choices[2] = 1;
-  ig.annotation_accuracy = 0.5;
-  ig.ig_schedule = "per-train-batch";
-  ig.ig_step = "normalized";
-  cli::MethodResult failed;
-  failed.method = "ns";
-  failed.error = "ns, epoch 1, step 3: loss is not finite";
-  const std::string j = cli::to_json(d, "gmf", {ig, failed});
-  CHECK(contains(j, "\"dataset\": {\"name\": \"data/\\\"odd\\\".csv\", \"users\": 3, \"items\": 4"));
-  CHECK(contains(j, "\"model\": \"gmf\""));
-  CHECK(contains(j, "\"results\": ["));
-  CHECK(contains(j, "{\"method\": \"ig\", \"auc\": 0.75, \"gauc\": null, \"gauc_weighted\": null, \"ndcg@10\": null, "
-                    "\"mrr\": null, \"best_epoch\": 2, \"train_seconds\": null, "
-                    "\"ig_choices\": {\"direct\": 7, \"none\": 0, \"inverse\": 1}, \"annotation_accuracy\": 0.5, "
-                    "\"ig_schedule\": \"per-train-batch\", \"ig_step\": \"normalized\"}"));
-  CHECK(contains(j, "\"method\": \"ns\""));
-  CHECK(contains(j, "\"ig_schedule\": null, \"ig_step\": null"));
-  CHECK(contains(j, "\"best_epoch\": null"));
-  CHECK(contains(j, "\"error\": \"ns, epoch 1, step 3: loss is not finite\""));
-  CHECK_FALSE(contains(j, "nan"));
-  CHECK(cli::to_json(d, "gmf", {}).find("\"results\": []") != std::string::npos);
-}
-
-TEST_CASE("cli: atomic write replaces the whole file", "[cli]") {
-  const std::string path = std::string(INVLEARN_TEST_BINARY_DIR) + "/cli_atomic.json";
-  cli::write_file_atomic(path, "{\"a\": 1}\n");
-  cli::write_file_atomic(path, "{}\n");
-  std::ifstream in(path);
-  std::stringstream ss;
-  ss << in.rdbuf();
-  CHECK(ss.str() == "{}\n");
-  std::remove(path.c_str());
-  CHECK_THROWS_AS(cli::write_file_atomic("/nonexistent-dir-for-cli-test/x.json", "{}"), cli::OutputError);
-  CHECK_THROWS_WITH(cli::write_file_atomic("/nonexistent-dir-for-cli-test/x.json", "{}"),
-                    Catch::Contains("cannot write /nonexistent-dir-for-cli-test/x.json"));
-}
-
-TEST_CASE("cli: table rows", "[cli]") {
-  cli::MethodResult r;
-  r.method = "ig";
-  r.auc = 0.81234;
-  r.best_epoch = 3;
-  r.choices[0] = 2;
-  r.choices[1] = 1;
-  r.choices[2] = 4;
-  const std::string row = cli::format_table_row(r);
-  CHECK(contains(row, "0.8123"));
-  CHECK(contains(row, "2/1/4"));
-  r.method = "none";
-  CHECK_FALSE(contains(cli::format_table_row(r), "2/1/4"));
-  r.error = "diverged";
-  CHECK(contains(cli::format_table_row(r), "failed: diverged"));
-  CHECK(contains(cli::format_table_header(), "NDCG@10"));
+TEST_CASE("cli: library option names become flags", "[cli]") {
+  const std::vector<std::string> names = train::flag_names();
+  for (const cli::OptionFlag& entry : train::option_flags())
+    CHECK(std::find(names.begin(), names.end(), entry.flag) != names.end());
+  const auto& table = train::option_flags();
+  CHECK(cli::with_flag_names("SplitOptions::label_fraction must be in (0, 1], got 2", table) ==
+        "--label-fraction must be in (0, 1], got 2");
+  CHECK(cli::with_flag_names("x.tsv: label rule is ambiguous: value 2.5 is both > LabelRule::positive_above 2 and < "
+                             "LabelRule::negative_below 3",
+                             table) ==
+        "x.tsv: label rule is ambiguous: value 2.5 is both > --positive-above 2 and < --negative-below 3");
+  CHECK(cli::with_flag_names("SyntheticOptions::users must be at least 2; SyntheticOptions::items too; "
+                             "SyntheticOptions::labeled_per_user: in [2, items/2]; SplitOptions::unlabeled",
+                             table) ==
+        "--synthetic-users must be at least 2; --synthetic-items too; --synthetic-rows-per-user: in [2, items/2]; "
+        "--unlabeled");
 }

@@ -8,15 +8,15 @@
 
 #include <invlearn/ig.hpp>
 
-#include "args.hpp"
 #include "checkpoint.hpp"
+#include "common/errors.hpp"
 #include "data.hpp"
-#include "json.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 #include "progress.hpp"
 #include "results.hpp"
 
-namespace cli {
+namespace train {
 
 /// What every method of a run shares.
 struct RunSettings {
@@ -75,7 +75,7 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
       invlearn::write_steps_csv(trainer.trace(), path);
       invlearn::write_weights_csv(trainer.trace(), path + ".weights.csv");
     } catch (const invlearn::Error& e) {
-      throw OutputError(e.what());
+      throw cli::OutputError(e.what());
     }
   }
 
@@ -107,7 +107,7 @@ MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const 
     invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
     return fit_and_evaluate("ig", model, trainer, s);
   }
-  throw UsageError("--ig-step: unknown value '" + step + "'");
+  throw cli::UsageError("--ig-step: unknown value '" + step + "'");
 }
 
 template <class Model>
@@ -115,7 +115,7 @@ MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSe
   const std::string& schedule = s.options.ig_schedule;
   if (schedule == invlearn::TestPass::name) return run_ig_with<Model, invlearn::TestPass>(model, t, s);
   if (schedule == invlearn::PerTrainBatch::name) return run_ig_with<Model, invlearn::PerTrainBatch>(model, t, s);
-  throw UsageError("--ig-schedule: unknown value '" + schedule + "'");
+  throw cli::UsageError("--ig-schedule: unknown value '" + schedule + "'");
 }
 
 /// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>).
@@ -153,7 +153,7 @@ MethodResult run_method(const std::string& method, const RunSettings& s) {
     m::SRNS<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
-  throw UsageError("--method: unknown method '" + method + "'");
+  throw cli::UsageError("--method: unknown method '" + method + "'");
 }
 
-}  // namespace cli
+}  // namespace train

@@ -12,16 +12,15 @@
 
 #include <string>
 
-#include <unistd.h>
-
 #include <invlearn/data/interactions.hpp>
 #include <invlearn/io/checkpoint.hpp>
 
-#include "args.hpp"
-#include "json.hpp"
+#include "common/errors.hpp"
+#include "common/paths.hpp"
+#include "options.hpp"
 #include "paths.hpp"
 
-namespace cli {
+namespace train {
 
 namespace detail {
 
@@ -30,11 +29,11 @@ namespace detail {
 inline void check_ids(const std::string& flag, const std::string& path, const invlearn::IdMap& users,
                       const invlearn::IdMap& items, const invlearn::Dataset& d) {
   if (users.size() > 0 && users.raws() != d.users.raws())
-    throw UsageError(flag + ": " + path + " was saved for other users than this data's (" +
+    throw cli::UsageError(flag + ": " + path + " was saved for other users than this data's (" +
                      std::to_string(users.size()) + " vs " + std::to_string(d.users.size()) +
                      " users, or a different order); give the data it was trained on");
   if (items.size() > 0 && items.raws() != d.items.raws())
-    throw UsageError(flag + ": " + path + " was saved for other items than this data's (" +
+    throw cli::UsageError(flag + ": " + path + " was saved for other items than this data's (" +
                      std::to_string(items.size()) + " vs " + std::to_string(d.items.size()) +
                      " items, or a different order); give the data it was trained on");
 }
@@ -66,10 +65,10 @@ inline IgPolicy ig_policy(const std::string& composition) {
 inline void check_ig_resume(const std::string& path, const Options& o) {
   const detail::IgPolicy p = detail::ig_policy(invlearn::read_checkpoint_info(path).composition);
   if (!p.schedule.empty() && p.schedule != o.ig_schedule)
-    throw UsageError("--resume: " + path + " was trained with --ig-schedule " + p.schedule + ", not " +
+    throw cli::UsageError("--resume: " + path + " was trained with --ig-schedule " + p.schedule + ", not " +
                      o.ig_schedule + "; give --ig-schedule " + p.schedule + " to resume it");
   if (!p.step.empty() && p.step != o.ig_step)
-    throw UsageError("--resume: " + path + " was trained with --ig-step " + p.step + ", not " + o.ig_step +
+    throw cli::UsageError("--resume: " + path + " was trained with --ig-step " + p.step + ", not " + o.ig_step +
                      "; give --ig-step " + p.step + " to resume it");
 }
 
@@ -83,12 +82,12 @@ Model initial_model(const Options& o, const invlearn::Dataset& d) {
   }
   const invlearn::CheckpointInfo info = invlearn::read_checkpoint_info(o.load);
   if (info.kind != Model::kind)
-    throw UsageError("--load: " + o.load + " holds a " + info.kind + " model; give --model " + info.kind);
+    throw cli::UsageError("--load: " + o.load + " holds a " + info.kind + " model; give --model " + info.kind);
   if (info.dim != o.dim)
-    throw UsageError("--load: " + o.load + " holds a model of dim " + std::to_string(info.dim) + "; give --dim " +
+    throw cli::UsageError("--load: " + o.load + " holds a model of dim " + std::to_string(info.dim) + "; give --dim " +
                      std::to_string(info.dim));
   if (info.num_users != d.num_users() || info.num_items != d.num_items())
-    throw UsageError("--load: " + o.load + " holds a model for " + std::to_string(info.num_users) + " users x " +
+    throw cli::UsageError("--load: " + o.load + " holds a model for " + std::to_string(info.num_users) + " users x " +
                      std::to_string(info.num_items) + " items, the data has " + std::to_string(d.num_users()) +
                      " x " + std::to_string(d.num_items()));
   invlearn::IdMap users, items;
@@ -96,9 +95,6 @@ Model initial_model(const Options& o, const invlearn::Dataset& d) {
   detail::check_ids("--load", o.load, users, items, d);
   return model;
 }
-
-/// Whether `path` can be opened for reading.
-inline bool readable(const std::string& path) { return ::access(path.c_str(), R_OK) == 0; }
 
 /// Restores `trainer` from this method's --resume file. With several methods a
 /// missing file means the interrupted run never reached this method: it starts from
@@ -108,7 +104,7 @@ bool resume(TrainerT& trainer, const Options& o, const invlearn::Dataset& d, con
             bool several) {
   if (o.resume.empty()) return false;
   const std::string path = output_path(o.resume, method, several);
-  if (several && !readable(path)) return false;
+  if (several && !cli::readable(path)) return false;
   invlearn::IdMap users, items;
   invlearn::load_checkpoint(path, trainer, &users, &items);
   detail::check_ids("--resume", path, users, items, d);
@@ -124,8 +120,8 @@ void save(TrainerT& trainer, const Options& o, const invlearn::Dataset& d, const
   try {
     invlearn::save_checkpoint(output_path(o.save, method, several), trainer, d.users, d.items, method);
   } catch (const invlearn::CheckpointError& e) {
-    throw OutputError(e.what());
+    throw cli::OutputError(e.what());
   }
 }
 
-}  // namespace cli
+}  // namespace train

@@ -10,7 +10,7 @@
 
 #include <invlearn/core/types.hpp>
 
-namespace cli {
+namespace train {
 
 /// The data set line: sizes of the parts and where unlabeled pairs come from.
 struct DatasetSummary {
@@ -89,4 +89,4 @@ inline std::string format_table_row(const MethodResult& r) {
   return buf;
 }
 
-}  // namespace cli
+}  // namespace train

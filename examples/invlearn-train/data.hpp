@@ -12,10 +12,10 @@
 #include <invlearn/data/split.hpp>
 #include <invlearn/data/synthetic.hpp>
 
-#include "args.hpp"
+#include "options.hpp"
 #include "results.hpp"
 
-namespace cli {
+namespace train {
 
 struct LoadedData {
   invlearn::Dataset dataset;
@@ -99,4 +99,4 @@ inline DatasetSummary summarize(const LoadedData& data, const Options& o) {
   return s;
 }
 
-}  // namespace cli
+}  // namespace train

@@ -1,0 +1,94 @@
+// invlearn-train's outputs as functions: per-method file names, the --json report and
+// the results table.
+
+#include <catch2/catch.hpp>
+
+#include <cmath>
+#include <string>
+
+#include "common/json.hpp"
+#include "paths.hpp"
+#include "report.hpp"
+#include "results.hpp"
+
+namespace {
+
+bool contains(const std::string& haystack, const std::string& needle) {
+  return haystack.find(needle) != std::string::npos;
+}
+
+}  // namespace
+
+TEST_CASE("cli: per-method output paths", "[cli]") {
+  CHECK(train::with_method("trace.csv", "ig") == "trace.ig.csv");
+  CHECK(train::with_method("out/trace.csv", "ig") == "out/trace.ig.csv");
+  CHECK(train::with_method("trace", "ig") == "trace.ig");
+  CHECK(train::with_method("run.d/trace", "ig") == "run.d/trace.ig");
+  CHECK(train::with_method(".trace", "ig") == ".trace.ig");
+  CHECK(train::with_method("a/b.tar.gz", "ns") == "a/b.tar.ns.gz");
+  CHECK(train::output_path("m.ckpt", "ig", false) == "m.ckpt");
+  CHECK(train::output_path("m.ckpt", "ig", true) == "m.ig.ckpt");
+}
+
+TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
+  train::DatasetSummary d;
+  d.name = "data/\"odd\".csv";
+  d.users = 3;
+  d.items = 4;
+  d.train_rows = 5;
+  d.positive_share = 0.4;
+  train::MethodResult ig;
+  ig.method = "ig";
+  ig.auc = 0.75;
+  ig.gauc = std::nan("");
+  ig.best_epoch = 2;
+  ig.choices[0] = 7;
+  ig.choices[2] = 1;
+  ig.annotation_accuracy = 0.5;
+  ig.ig_schedule = "per-train-batch";
+  ig.ig_step = "normalized";
+  train::MethodResult failed;
+  failed.method = "ns";
+  failed.error = "ns, epoch 1, step 3: loss is not finite";
+  const std::string text = train::report_json(d, "gmf", {ig, failed});
+  CHECK_FALSE(contains(text, "nan"));
+  CHECK(contains(text, "\"name\": \"data/\\\"odd\\\".csv\""));
+
+  const cli::Json j = cli::Json::parse(text);
+  CHECK(j.size() == 3);
+  CHECK(j.begin().key() == "dataset");  // fields in the documented order
+  CHECK(j["dataset"] == cli::Json::parse(R"({"name": "data/\"odd\".csv", "users": 3, "items": 4, "train_rows": 5,
+      "valid_rows": 0, "test_rows": 0, "positive_share": 0.4, "unlabeled": "uniform", "pool_rows": 0,
+      "label_fraction": 1.0})"));
+  CHECK(j["model"] == "gmf");
+  REQUIRE(j["results"].size() == 2);
+  CHECK(j["results"][0] == cli::Json::parse(R"({"method": "ig", "auc": 0.75, "gauc": null, "gauc_weighted": null,
+      "ndcg@10": null, "mrr": null, "best_epoch": 2, "train_seconds": null,
+      "ig_choices": {"direct": 7, "none": 0, "inverse": 1}, "annotation_accuracy": 0.5,
+      "ig_schedule": "per-train-batch", "ig_step": "normalized"})"));
+  const cli::Json& ns = j["results"][1];
+  CHECK(ns["method"] == "ns");
+  CHECK(ns["ig_schedule"].is_null());
+  CHECK(ns["ig_step"].is_null());
+  CHECK(ns["best_epoch"].is_null());
+  CHECK(ns["error"] == "ns, epoch 1, step 3: loss is not finite");
+  CHECK(cli::Json::parse(train::report_json(d, "gmf", {}))["results"] == cli::Json::array());
+}
+
+TEST_CASE("cli: table rows", "[cli]") {
+  train::MethodResult r;
+  r.method = "ig";
+  r.auc = 0.81234;
+  r.best_epoch = 3;
+  r.choices[0] = 2;
+  r.choices[1] = 1;
+  r.choices[2] = 4;
+  const std::string row = train::format_table_row(r);
+  CHECK(contains(row, "0.8123"));
+  CHECK(contains(row, "2/1/4"));
+  r.method = "none";
+  CHECK_FALSE(contains(train::format_table_row(r), "2/1/4"));
+  r.error = "diverged";
+  CHECK(contains(train::format_table_row(r), "failed: diverged"));
+  CHECK(contains(train::format_table_header(), "NDCG@10"));
+}
