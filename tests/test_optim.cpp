@@ -6,7 +6,9 @@
 #include <cmath>
 #include <type_traits>
 
+#include "invlearn/core/random.hpp"
 #include "invlearn/optim/adam.hpp"
+#include "invlearn/optim/idle_steps.hpp"
 #include "invlearn/optim/optimizer.hpp"
 #include "invlearn/optim/sgd.hpp"
 #include "support/tolerance.hpp"
@@ -74,6 +76,7 @@ TEMPLATE_TEST_CASE("optim: lazy Adam equals hand-computed steps and leaves untou
   const auto before = p;
   invlearn::AdamOptions o;
   o.lr = 0.01;
+  o.rows = invlearn::AdamRows::lazy;
   invlearn::Adam::State<S> adam(invlearn::Adam(o), p);
   HandAdam row0c0, row2c0, dense0;
   double r0 = before.tables[0](0, 0), r2 = before.tables[0](2, 0), d0 = before.dense[0];
@@ -101,7 +104,7 @@ TEMPLATE_TEST_CASE("optim: dense Adam equals torch.optim.Adam: every row moves w
   const auto before = p;
   invlearn::AdamOptions o;
   o.lr = 0.01;
-  o.lazy = false;
+  o.rows = invlearn::AdamRows::dense;
   invlearn::Adam::State<S> adam(invlearn::Adam(o), p);
   HandAdam row2c0, row1c0;
   double r2 = before.tables[0](2, 0), r1 = before.tables[0](1, 0);
@@ -142,4 +145,101 @@ TEST_CASE("optim: every optimizer and the archetype model the Optimizer concept"
   static_assert(invlearn::check_optimizer<invlearn::SGD, double>(), "SGD");
   static_assert(invlearn::has_lr_v<invlearn::Adam> && invlearn::has_lr_v<invlearn::SGD>, "both take a learning rate");
   SUCCEED();
+}
+
+namespace {
+
+// A sparse gradient: each row of a `rows` x `dim` table is touched with probability
+// `share`, by values spread over six orders of magnitude (so ε matters for some rows:
+// √v from 1e-9 to 1e-3), plus a dense block.
+template <class S>
+invlearn::Gradient<S> sparse_grad(const invlearn::Parameters<S>& p, double share, invlearn::Rng& rng) {
+  const Index rows = p.tables[0].rows(), dim = p.tables[0].cols();
+  std::vector<Index> ids;
+  for (Index r = 0; r < rows; ++r)
+    if (rng.uniform() < share) ids.push_back(r);
+  invlearn::Gradient<S> g(p, rows);
+  invlearn::RowMatrix<S> per(static_cast<Index>(ids.size()), dim);
+  for (Index k = 0; k < per.rows(); ++k) {
+    const double scale = std::pow(10.0, -7.0 + 0.25 * static_cast<double>(ids[static_cast<std::size_t>(k)] % 25));
+    for (Index j = 0; j < dim; ++j) per(k, j) = static_cast<S>(scale * rng.normal());
+  }
+  g.tables[0].assign_sum(ids.data(), static_cast<Index>(ids.size()), per);
+  for (Index j = 0; j < g.dense.size(); ++j) g.dense[j] = static_cast<S>(0.01 * rng.normal());
+  return g;
+}
+
+}  // namespace
+
+TEMPLATE_TEST_CASE("optim: deferred Adam gives dense Adam's parameters, step by step", "[optim][deferred]", float,
+                   double) {
+  using S = TestType;
+  invlearn::Parameters<S> initial;
+  initial.tables.emplace_back(300, 8);
+  invlearn::Rng init(1);
+  for (Index k = 0; k < initial.tables[0].size(); ++k) initial.tables[0].data()[k] = static_cast<S>(init.normal(0, 0.1));
+  initial.dense = invlearn::Vector<S>::Constant(3, S(0.5));
+  invlearn::AdamOptions dense_options, deferred_options;
+  dense_options.rows = invlearn::AdamRows::dense;
+  deferred_options.rows = invlearn::AdamRows::deferred;
+  auto dense = initial, deferred = initial;
+  invlearn::Adam::State<S> dense_adam(invlearn::Adam(dense_options), dense);
+  invlearn::Adam::State<S> deferred_adam(invlearn::Adam(deferred_options), deferred);
+  // The rounding baseline: the same dense run in double.
+  invlearn::Parameters<double> exact;
+  exact.tables.emplace_back(initial.tables[0].template cast<double>());
+  exact.dense = initial.dense.template cast<double>();
+  invlearn::Adam::State<double> exact_adam(invlearn::Adam(dense_options), exact);
+  invlearn::Rng rng(2);
+  // Rows 0-99 are touched often early and then never; the rest rarely throughout: idle
+  // stretches of every length, across the end of the exact early steps (256) and long after.
+  double worst = 0.0, rounding = 0.0, moved = 0.0;
+  const int steps = 700;
+  for (int t = 1; t <= steps; ++t) {
+    auto g = sparse_grad(dense, t < 120 ? 0.3 : 0.02, rng);
+    dense_adam.step(dense, g);
+    deferred_adam.step(deferred, g);
+    invlearn::Gradient<double> gd(exact, g.tables[0].count());
+    gd.tables[0].assign_sum(g.tables[0].rows().data(), g.tables[0].count(), g.tables[0].values().template cast<double>());
+    gd.dense = g.dense.template cast<double>();
+    exact_adam.step(exact, gd);
+    if (t % 50 == 0 || t == 257 || t == steps) {
+      auto view = deferred;  // a copy brought up to date: the run itself stays lazy
+      auto view_adam = deferred_adam;
+      view_adam.bring_all_up_to_date(view);
+      for (Index k = 0; k < dense.tables[0].size(); ++k) {
+        const double d = static_cast<double>(dense.tables[0].data()[k]);
+        worst = std::max(worst, std::abs(d - static_cast<double>(view.tables[0].data()[k])));
+        rounding = std::max(rounding, std::abs(d - exact.tables[0].data()[k]));
+        moved = std::max(moved, std::abs(d - static_cast<double>(initial.tables[0].data()[k])));
+      }
+      const auto& dm = dense_adam.moments();
+      const auto& vm = view_adam.moments();
+      CHECK((vm.m.tables[0] - dm.m.tables[0]).cwiseAbs().maxCoeff() <=
+            Tol<S>::exact * dm.m.tables[0].cwiseAbs().maxCoeff() * 10);
+      CHECK((vm.v.tables[0] - dm.v.tables[0]).cwiseAbs().maxCoeff() <=
+            Tol<S>::exact * dm.v.tables[0].cwiseAbs().maxCoeff() * 10);
+      CHECK(view.dense == dense.dense);
+    }
+  }
+  INFO("largest difference " << worst << ", dense in S vs dense in double " << rounding << ", largest move " << moved);
+  CHECK(moved > 0.01);  // the steps did move θ
+  if (std::is_same<S, float>::value)
+    CHECK(worst <= 2.0 * rounding);  // within float's own rounding of a dense run
+  else
+    CHECK(worst <= 1e-9 * moved);
+}
+
+TEST_CASE("optim: the idle-step quadrature matches the step-by-step sum to 4e-8", "[optim][deferred]") {
+  const auto idle = invlearn::IdleSteps::for_betas(0.9, 0.999);
+  const double eps = 1e-8;
+  double worst = 0.0;
+  for (std::int64_t t : {256, 257, 300, 1000, 5000, 40000, 100000})
+    for (std::int64_t k : {1, 2, 3, 5, 10, 50, 300, 3000, 20000})
+      for (double s : {0.0, 1e-12, 1e-10, 1e-9, 3e-9, 1e-8, 3e-8, 1e-7, 1e-5, 1e-3}) {
+        const double exact = idle->reference_sum(t, k, s, eps);
+        const double quad = idle->quadrature_sum(t, k, s, eps);
+        worst = std::max(worst, std::abs(quad - exact) / exact);
+      }
+  CHECK(worst <= 4e-8);
 }

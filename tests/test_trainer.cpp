@@ -284,22 +284,28 @@ std::vector<int> ig_choices(const invlearn::Dataset& data, int epochs) {
 
 TEST_CASE("trainer: float IG makes the same choices as double IG", "[trainer][precision]") {
   // The candidates' losses differ by a few parts in 10^7; accumulated in float they would
-  // tie by rounding and turn decisions into "no update" (on this data a float sum makes
-  // 22 of 230 choices differ). Longer runs reach parameters where α·g is below float's
-  // resolution of the embeddings, so the float model itself ties: 230 meta steps.
-  invlearn::SyntheticOptions so;
-  so.users = 400;
-  so.items = 200;
-  so.labeled_per_user = 30;
-  so.seed = 3;
-  const invlearn::SyntheticData syn(so);
-  const auto data = syn.dataset();
-  const int epochs = quick() ? 4 : 10;
-  const auto f = ig_choices<float>(data, epochs), d = ig_choices<double>(data, epochs);
-  REQUIRE(f.size() >= static_cast<std::size_t>(23 * epochs));
-  CHECK(f == d);
-  CHECK(std::count(d.begin(), d.end(), -1) > 0);
-  CHECK(std::count(d.begin(), d.end(), 1) > 0);
+  // tie by rounding and turn decisions into "no update" (on these data a float sum makes
+  // 16 and 11 of the choices differ). Much longer runs reach parameters where α·g is
+  // below float's resolution of the embeddings, where the float model itself ties.
+  std::size_t steps = 0;
+  for (std::uint64_t seed : {3u, 4u}) {
+    invlearn::SyntheticOptions so;
+    so.users = 300;
+    so.items = 150;
+    so.labeled_per_user = 30;
+    so.seed = seed;
+    const invlearn::SyntheticData syn(so);
+    const auto data = syn.dataset();
+    const int epochs = quick() ? 4 : 10;
+    const auto f = ig_choices<float>(data, epochs), d = ig_choices<double>(data, epochs);
+    INFO("seed " << seed);
+    CHECK(f == d);
+    CHECK(std::count(d.begin(), d.end(), -1) > 0);
+    CHECK(std::count(d.begin(), d.end(), 1) > 0);
+    steps += d.size();
+    if (quick()) break;
+  }
+  CHECK(steps >= (quick() ? 60u : 300u));
 }
 
 TEST_CASE("trainer: without validation rows nothing is selected and the last epoch's θ is kept",

@@ -5,9 +5,12 @@
 /// members the library uses when a backbone has them. Includes the building blocks a
 /// backbone is written with (parameters, sparse gradients, displaced reads, apply).
 
+#include <string>
 #include <utility>
+#include <vector>
 
 #include "invlearn/core/detect.hpp"
+#include "invlearn/core/error.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/model/apply.hpp"
 #include "invlearn/model/check_batch.hpp"
@@ -92,6 +95,39 @@ template <class M>
 struct workspace_copyable<M, true> : std::is_copy_constructible<typename M::Workspace> {};
 
 }  // namespace detail
+
+namespace detail {
+template <class M> using table_keys_t = decltype(std::vector<TableKey>(std::declval<const M&>().table_keys()));
+}  // namespace detail
+
+/// Optional: `std::vector<TableKey> table_keys() const`, whether each embedding table is
+/// indexed by user or by item id (so that an optimizer can bring the rows a batch reads up
+/// to date). Without it the keys are inferred from the tables' sizes.
+template <class M>
+constexpr bool has_table_keys_v = is_detected_v<detail::table_keys_t, M>;
+
+/// Which id indexes each table of `model`: its table_keys(), or, without one, user for a
+/// table with num_users rows and item for one with num_items rows. Throws InvalidArgument
+/// when that is ambiguous (num_users == num_items) or fits neither.
+template <class M>
+inline std::vector<TableKey> table_keys_of(const M& model) {
+  if constexpr (has_table_keys_v<M>) {
+    return model.table_keys();
+  } else {
+    std::vector<TableKey> keys;
+    const auto& tables = model.parameters().tables;
+    for (std::size_t t = 0; t < tables.size(); ++t) {
+      const Index rows = tables[t].rows();
+      const bool user = rows == model.num_users(), item = rows == model.num_items();
+      if (user == item)
+        throw InvalidArgument("table " + std::to_string(t) + " of the backbone has " + std::to_string(rows) +
+                              " rows: cannot tell whether users or items index it; give the backbone "
+                              "`std::vector<TableKey> table_keys() const`");
+      keys.push_back(user ? TableKey::user : TableKey::item);
+    }
+    return keys;
+  }
+}
 
 /// Optional: `void forward_candidates(const BatchView&, const Gradient&, const Scalar* steps,
 /// int k, Workspace&, Scalar* out) const`, the logits at θ + steps[c]·g for k ≤ 3

@@ -4,6 +4,7 @@
 
 #include <cstdint>
 #include <string>
+#include <vector>
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/error.hpp"
@@ -69,6 +70,8 @@ class GMF {
   const GMFOptions& options() const { return options_; }
   Parameters<S>& parameters() { return params_; }
   const Parameters<S>& parameters() const { return params_; }
+  /// The id that indexes each table.
+  std::vector<TableKey> table_keys() const { return {TableKey::user, TableKey::item}; }
 
   /// Buffers for batches of up to `max_batch` rows.
   Workspace workspace(Index max_batch) const {

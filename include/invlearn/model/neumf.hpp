@@ -94,6 +94,8 @@ class NeuMF {
   const NeuMFOptions& options() const { return options_; }
   Parameters<S>& parameters() { return params_; }
   const Parameters<S>& parameters() const { return params_; }
+  /// The id that indexes each table.
+  std::vector<TableKey> table_keys() const { return {TableKey::user, TableKey::item, TableKey::user, TableKey::item}; }
   Gradient make_gradient(Index max_batch) const { return Gradient(params_, max_batch); }
 
   Workspace workspace(Index max_batch) const {

@@ -10,6 +10,9 @@
 
 namespace invlearn {
 
+/// Which id indexes the rows of an embedding table.
+enum class TableKey { user, item };
+
 /// Sizes an embedding table (or a table of optimizer moments); zeroes it when `zero`.
 /// (Table asks for huge pages itself, before the first write.)
 template <class S>

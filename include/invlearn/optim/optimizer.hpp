@@ -7,8 +7,10 @@
 #include <optional>
 #include <type_traits>
 #include <utility>
+#include <vector>
 
 #include "invlearn/core/detect.hpp"
+#include "invlearn/core/types.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/parameters.hpp"
 
@@ -26,6 +28,7 @@ struct OptimizerArchetype {
   void set_lr(double lr);
 
   /// The state of one run for a model of scalar S, built by the trainer once S is known.
+  /// Optional: bring_up_to_date() and bring_all_up_to_date() (defers_rows_v below).
   template <class S>
   class State {
    public:
@@ -47,11 +50,25 @@ using optimizer_step_t = decltype(std::declval<typename O::template State<S>&>()
     std::declval<Parameters<S>&>(), std::declval<const Gradient<S>&>()));
 template <class O>
 using optimizer_lr_t = decltype(std::declval<O&>().set_lr(1.0), std::optional<double>(std::declval<const O&>().lr()));
+template <class St, class S>
+using bring_up_to_date_t = decltype(std::declval<St&>().bring_up_to_date(
+    std::declval<Parameters<S>&>(), std::declval<const BatchView&>(), std::declval<const std::vector<TableKey>&>()));
+template <class St, class S>
+using bring_all_up_to_date_t = decltype(std::declval<St&>().bring_all_up_to_date(std::declval<Parameters<S>&>()));
 }  // namespace detail
 
 /// Optional: `std::optional<double> lr() const` and `void set_lr(double)`.
 template <class O>
 constexpr bool has_lr_v = is_detected_v<detail::optimizer_lr_t, O>;
+
+/// Optional, on State<S>: `void bring_up_to_date(Parameters<S>&, const BatchView& batch,
+/// const std::vector<TableKey>& keys)` and `void bring_all_up_to_date(Parameters<S>&)`, for a
+/// state that defers the moves of rows a step did not touch (Adam's AdamRows::deferred):
+/// the trainer calls the first before every forward on a batch, the second before it
+/// evaluates or saves θ.
+template <class St, class S>
+constexpr bool defers_rows_v =
+    is_detected_v<detail::bring_up_to_date_t, St, S> && is_detected_v<detail::bring_all_up_to_date_t, St, S>;
 
 /// Checks that O models the Optimizer concept for scalar S; each missing piece fails
 /// with its own message. Returns true so it can sit in a static_assert.

@@ -120,6 +120,7 @@ class Trainer {
             "Trainer::fit: TrainerOptions::alpha must be set for an optimizer without a learning rate");
 
     batches_.split(train, Schedule::holds_out, options_.meta_fraction, options_.seed, options_.batch_size);
+    if constexpr (kDefersRows) keys_ = table_keys_of(model_);
     sampler_.prepare(train, pool, std::move(truth));
     StepBuffers<Model> buffers(model_, options_.batch_size * 4);
     Context ctx{model_, optimizer_state_, labeled_loss_, unlabeled_loss_, buffers, alpha(), nullptr};
@@ -137,6 +138,7 @@ class Trainer {
         throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ", step " +
                              std::to_string(state_.global_step + 1) + ": " + e.what());
       }
+      bring_all_up_to_date();
       if (selecting) {
         report.valid_loss = validation_loss(valid, buffers);
         if (!std::isfinite(report.valid_loss)) {
@@ -162,6 +164,7 @@ class Trainer {
 
   /// Mean BCE of `data` at the current θ.
   double validation_loss(const Interactions& data) {
+    bring_all_up_to_date();
     StepBuffers<Model> buffers(model_, options_.batch_size);
     return validation_loss(data, buffers);
   }
@@ -220,9 +223,11 @@ class Trainer {
     void step(Policy& policy, bool uses_unlabeled, const Batch& labeled, Phase phase) {
       StepRecord rec;
       const UnlabeledBatch* unlabeled = nullptr;
+      t_.bring_up_to_date(labeled.view());
       if (uses_unlabeled) {
         t_.sampler_.sample(labeled.view(), t_.model_, sampler_ws_, t_.state_.sampler_rng, t_.unlabeled_);
         unlabeled = &t_.unlabeled_;
+        t_.bring_up_to_date(t_.unlabeled_.batch.view());
       }
       policy.step(ctx_, labeled.view(), unlabeled, rec);
       ++t_.state_.global_step;
@@ -240,6 +245,18 @@ class Trainer {
     typename Model::Workspace& sampler_ws_;
     EpochReport& report_;
   };
+
+  static constexpr bool kDefersRows = defers_rows_v<OptimizerState, Scalar>;
+
+  /// Brings the rows `batch` reads up to date, for an optimizer that defers rows.
+  void bring_up_to_date(const BatchView& batch) {
+    if constexpr (kDefersRows) optimizer_state_.bring_up_to_date(model_.parameters(), batch, keys_);
+    else (void)batch;
+  }
+  /// Brings every row up to date, for an optimizer that defers rows.
+  void bring_all_up_to_date() {
+    if constexpr (kDefersRows) optimizer_state_.bring_all_up_to_date(model_.parameters());
+  }
 
   static Optimizer resolve_lr(Optimizer optimizer, const TrainerOptions& options) {
     if constexpr (has_lr_v<Optimizer>) {
@@ -315,6 +332,7 @@ class Trainer {
   StepCallback on_step_;
   TrainBatches batches_;
   UnlabeledBatch unlabeled_;
+  std::vector<TableKey> keys_;  ///< which id indexes each table (for an optimizer that defers rows)
 };
 
 }  // namespace invlearn
