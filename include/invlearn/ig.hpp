@@ -5,6 +5,8 @@
 #include "invlearn/config.hpp"
 #include "invlearn/version.hpp"
 
+#include "invlearn/core/archive.hpp"
+#include "invlearn/core/atomic_file.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/math.hpp"
 #include "invlearn/core/random.hpp"
@@ -21,6 +23,7 @@
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/neumf.hpp"
+#include "invlearn/model/parameter_shape.hpp"
 
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"

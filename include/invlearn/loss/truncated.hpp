@@ -40,7 +40,7 @@ class Truncated {
   std::int64_t iteration() const { return iteration_; }
   void set_iteration(std::int64_t t) { iteration_ = t; }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the schedule's batch counter.
+  /// Checkpoint archive protocol (core/archive.hpp): the schedule's batch counter.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(iteration_);

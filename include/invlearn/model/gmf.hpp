@@ -10,15 +10,10 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/model/gmf_options.hpp"
 #include "invlearn/model/gradient.hpp"
 
 namespace invlearn {
-
-/// Sizes and initialisation of GMF.
-struct GMFOptions {
-  Index dim = 32;              ///< embedding size d
-  double init_std = 0.01;      ///< embeddings start N(0, init_std²)
-};
 
 /// Buffers for one batch of GMF, allocated once (see GMF::workspace).
 template <class S>

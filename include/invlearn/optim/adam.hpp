@@ -49,7 +49,7 @@ class AdamState {
     v.dense.setZero(params.dense.size());
     t = 0;
   }
-  /// Checkpoint archive protocol (io/checkpoint.hpp): m, v and t; m and v must agree.
+  /// Checkpoint archive protocol (core/archive.hpp): m, v and t; m and v must agree.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(m, v, t);
@@ -139,7 +139,7 @@ class Adam {
     else return double_state_;
   }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the moments and step counts
+  /// Checkpoint archive protocol (core/archive.hpp): the moments and step counts
   /// (the options come from the code that builds the optimizer, not from the file).
   template <class Archive>
   void serialize(Archive& ar) {

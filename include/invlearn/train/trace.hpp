@@ -27,7 +27,7 @@ struct TraceRow {
   Phase phase = Phase::train;
   StepRecord record;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp). StepRecord's fields are listed
+  /// Checkpoint archive protocol (core/archive.hpp). StepRecord's fields are listed
   /// here, one by one, because the archive has no encoding for C arrays.
   template <class Archive>
   void serialize(Archive& ar) {
@@ -62,7 +62,7 @@ struct EpochReport {
     return annotated > 0 ? static_cast<double>(annotated_correct) / static_cast<double>(annotated) : std::nan("");
   }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): every field, seconds included,
+  /// Checkpoint archive protocol (core/archive.hpp): every field, seconds included,
   /// so a resumed run reports the wall-clock time its earlier epochs took.
   template <class Archive>
   void serialize(Archive& ar) {
@@ -83,7 +83,7 @@ struct Trace {
   std::vector<TraceRow> steps;
   std::vector<EpochReport> epochs;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): a resumed run continues the
+  /// Checkpoint archive protocol (core/archive.hpp): a resumed run continues the
   /// trace of the run it resumes instead of starting an empty one.
   template <class Archive>
   void serialize(Archive& ar) {

@@ -76,7 +76,7 @@ struct TrainerState {
   double best_valid_loss = std::numeric_limits<double>::infinity();
   Parameters<S> best;  ///< θ at best_epoch (empty before the first epoch)
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp).
+  /// Checkpoint archive protocol (core/archive.hpp).
   template <class Archive>
   void serialize(Archive& ar) {
     ar(epochs_done, global_step, shuffle_rng, sampler_rng, best_epoch, best_valid_loss, best);

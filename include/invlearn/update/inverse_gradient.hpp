@@ -57,7 +57,7 @@ class InverseGradient {
 
   StepRule rule;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the step rule's state, if it has one.
+  /// Checkpoint archive protocol (core/archive.hpp): the step rule's state, if it has one.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(rule);

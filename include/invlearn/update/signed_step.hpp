@@ -20,7 +20,7 @@ struct SignedStep {
   static constexpr bool is_meta = false;
   StepRule rule;
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the step rule's state, if it has one.
+  /// Checkpoint archive protocol (core/archive.hpp): the step rule's state, if it has one.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(rule);

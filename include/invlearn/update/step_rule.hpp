@@ -68,7 +68,7 @@ class NormalizedStep {
   struct State {
     Parameters<S> m, v;
     std::int64_t t = 0;
-    /// Checkpoint archive protocol (io/checkpoint.hpp); m and v must agree.
+    /// Checkpoint archive protocol (core/archive.hpp); m and v must agree.
     template <class Archive>
     void serialize(Archive& ar) {
       ar(m, v, t);
@@ -82,7 +82,7 @@ class NormalizedStep {
     else return double_state_;
   }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the moments of both scalar types.
+  /// Checkpoint archive protocol (core/archive.hpp): the moments of both scalar types.
   template <class Archive>
   void serialize(Archive& ar) {
     ar(float_state_, double_state_);
