@@ -41,6 +41,7 @@
 #include "invlearn/update/schedule.hpp"
 #include "invlearn/update/step_rule.hpp"
 
+#include "invlearn/train/composition.hpp"
 #include "invlearn/train/methods.hpp"
 #include "invlearn/train/trace.hpp"
 #include "invlearn/train/trainer.hpp"
@@ -49,4 +50,4 @@
 #include "invlearn/metrics/evaluate.hpp"
 #include "invlearn/metrics/ranking.hpp"
 
-#include "invlearn/io/checkpoint.hpp"
+#include "invlearn/io/io.hpp"
