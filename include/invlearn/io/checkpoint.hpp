@@ -215,8 +215,9 @@ inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap
               ", best epoch " + std::to_string(state.best_epoch) + ", step " + std::to_string(state.global_step) +
               ")");
 
-  auto loaded = std::apply([](auto... part) { return std::make_tuple(ck::Loaded<std::decay_t<decltype(part.value)>>(part)...); },
-                           ck::trainer_components(trainer));
+  auto loaded = std::apply(
+      [](auto... part) { return std::make_tuple(ck::Loaded<std::decay_t<decltype(part.value)>>(part)...); },
+      ck::trainer_components(trainer));
   std::apply([&](auto&... l) { (l.load(file, shape), ...); }, loaded);
   // Version 1 had no trace section: its epochs resume with an empty trace.
   Trace trace;

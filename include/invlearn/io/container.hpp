@@ -179,7 +179,8 @@ class FileReader {
       pos += kSectionHeader + static_cast<std::size_t>(len);
     }
     if (pos >= trailer) return "checksum";
-    if (pos + 4 <= n) return "section " + section_name(std::string(reinterpret_cast<const char*>(p + pos), 4)) + " header";
+    if (pos + 4 <= n)
+      return "section " + section_name(std::string(reinterpret_cast<const char*>(p + pos), 4)) + " header";
     return "section header at byte " + std::to_string(pos);
   }
 

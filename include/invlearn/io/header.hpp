@@ -102,7 +102,7 @@ struct CheckpointInfo {
   std::uint32_t format_version = kCheckpointVersion;
   std::uint64_t file_size = 0;
   std::string content;          ///< "model" (save_model) or "checkpoint" (save_checkpoint)
-  std::string kind;             ///< Model::kind: "gmf", "neumf", ...
+  std::string kind;             ///< Model::kind of the saved model
   std::string scalar;           ///< "float" or "double"
   Index num_users = 0;
   Index num_items = 0;
@@ -123,7 +123,7 @@ struct CheckpointInfo {
   }
   /// Whether the file holds options for its model (rebuildable models' files do).
   bool has_model_options() const { return stored_options.present; }
-  /// The model's options (e.g. `info.model_options<GMFOptions>().dim`), checked by
+  /// The model's options (`info.model_options<Model::Options>()`), checked by
   /// their serialize(); a CheckpointError if the file holds none or they do not read.
   template <class Options>
   Options model_options() const {

@@ -102,7 +102,8 @@ inline const char* scalar_name() {
 template <class Model>
 inline CheckpointInfo model_header(const Model& model, const char* content) {
   static_assert(has_kind<Model>::value,
-                "checkpoint: the model needs `static constexpr const char* kind` (e.g. \"gmf\")");
+                "checkpoint: the model needs `static constexpr const char* kind` "
+                "(a short name stored in its files)");
   CheckpointInfo h;
   h.content = content;
   h.kind = Model::kind;
