@@ -7,10 +7,16 @@
 // input is tried twice: as it is, and "resealed" (its length field and checksum made
 // valid again), so that mutations reach the section parser and the size checks.
 //
-// Seed corpus: fuzz/corpus/checkpoint/, written by encode_model() for
-//   gmf_3x2_d2.ckpt    GMF<float>(3, 2, {dim 2}, seed 1), users u0..u2, items i0..i1
-//   neumf_3x2_d1.ckpt  NeuMF<float>(3, 2, {dim 1, mlp_layers 1}, seed 1), same ids
-// (tests/test_checkpoint.cpp checks that they still load: files of an older library stay readable).
+// Seed corpus: fuzz/corpus/checkpoint/, model files written by encode_model() for
+//   gmf_3x2_d2.ckpt          GMF<float>(3, 2, {dim 2}, seed 1), users u0..u2, items i0..i1 (format 1)
+//   neumf_3x2_d1.ckpt        NeuMF<float>(3, 2, {dim 1, mlp_layers 1}, seed 1), same ids (format 1)
+//   gmf_3x2_d2.v3.ckpt       the first again, format 3 (model options section)
+//   neumf_3x2_d1.v3.ckpt     the second again, format 3
+// and copies of tests/data/ (format 2, written by the library of commit 794e421):
+//   gmf_3x2_d2.v2.ckpt, neumf_3x2_d1_l2.v2.ckpt (NeuMF<double>), ig_gmf_e1.v2.ckpt (an IG
+//   training checkpoint: composition string, trainer sections).
+// (tests/test_checkpoint.cpp checks that the format 1 and 2 files still load: files of an
+// older library stay readable.)
 
 #include <cstddef>
 #include <cstdint>
@@ -18,7 +24,9 @@
 #include <string>
 
 #include "invlearn/core/error.hpp"
-#include "invlearn/io/checkpoint.hpp"
+#include "invlearn/io/io.hpp"
+#include "invlearn/model/gmf.hpp"
+#include "invlearn/model/neumf.hpp"
 
 namespace {
 
@@ -48,7 +56,19 @@ void try_load(const std::string& bytes) {
   } catch (const invlearn::Error&) {
   }
   try {
-    (void)invlearn::decode_checkpoint_info(bytes, "fuzz");
+    // The header of any version, and the options read from it (by name for formats 1-2).
+    const invlearn::CheckpointInfo info = invlearn::decode_checkpoint_info(bytes, "fuzz");
+    if (info.has_model_options()) {
+      if (info.kind == "neumf") {
+        const auto o = info.model_options<invlearn::NeuMFOptions>();
+        if (o.dim < 1 || o.mlp_layers < 1 || o.mlp_layers > 10) std::abort();  // serialize() checks these
+        (void)o.shape(info.num_users, info.num_items);
+      } else {
+        const auto o = info.model_options<invlearn::GMFOptions>();
+        if (o.dim < 1) std::abort();
+        (void)o.shape(info.num_users, info.num_items);
+      }
+    }
   } catch (const invlearn::Error&) {
   }
 }

@@ -1,4 +1,5 @@
-// Tests of io/checkpoint.hpp: round trips, exact resumption, corrupted files, atomic writes.
+// Tests of io/: round trips, exact resumption, corrupted files, atomic writes, and files
+// of the older format versions 1 and 2.
 
 #include <catch2/catch.hpp>
 
@@ -17,10 +18,11 @@
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/data/sampler.hpp"
 #include "invlearn/data/synthetic.hpp"
-#include "invlearn/io/checkpoint.hpp"
+#include "invlearn/io/io.hpp"
 #include "invlearn/loss/truncated.hpp"
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/neumf.hpp"
+#include "invlearn/optim/sgd.hpp"
 #include "invlearn/train/methods.hpp"
 #include "invlearn/update/normalized_step.hpp"
 
@@ -128,6 +130,61 @@ std::string with_version(std::string bytes, std::uint32_t version) {
   invlearn::detail::ckpt::put_u32(v, version);
   bytes.replace(8, 4, v);
   return reseal(bytes);
+}
+
+/// `bytes` (a file this library wrote) in the layout of format `version` (1 or 2), as
+/// the library of that version wrote it: the header with its fixed model fields
+/// (dim, mlp_layers, init_std; 0 where a model has none) and its composition string,
+/// no model options section, and no trace section in version 1. `library_version`
+/// replaces the writer's version string when given.
+std::string as_format(const std::string& bytes, std::uint32_t version, const std::string& library_version = "") {
+  namespace ck = invlearn::detail::ckpt;
+  const invlearn::CheckpointInfo info = invlearn::decode_checkpoint_info(bytes);
+  Index dim = 0, mlp_layers = 0;
+  double init_std = 0.0;
+  if (info.kind == "neumf") {
+    const auto o = info.model_options<NeuMFOptions>();
+    dim = o.dim;
+    mlp_layers = o.mlp_layers;
+    init_std = o.init_std;
+  } else if (info.has_model_options()) {
+    const auto o = info.model_options<GMFOptions>();
+    dim = o.dim;
+    init_std = o.init_std;
+  }
+  // "labeled=bce ... policy=ig/test-pass/sgd optimizer=adam sampler=uniform"
+  std::string composition;
+  for (const auto& rn : info.composition) {
+    if (rn.first == "schedule" || rn.first == "step_rule") {
+      composition += "/" + rn.second;
+      continue;
+    }
+    composition += (composition.empty() ? "" : " ") + rn.first + "=" + rn.second;
+  }
+  std::string head;
+  {
+    ck::OutputArchive ar(head);
+    std::string content = info.content, kind = info.kind, scalar = info.scalar, method = info.method;
+    std::string lib = library_version.empty() ? info.library_version : library_version;
+    std::int64_t epochs = info.epochs_done, step = info.global_step;
+    Index nu = info.num_users, ni = info.num_items;
+    ar(content, kind, scalar, nu, ni, dim, mlp_layers, init_std, method, composition, epochs, step, lib);
+  }
+  std::string out = bytes.substr(0, ck::kPreamble);
+  ck::set_u64(out, 12, 0);
+  out += "HEAD";
+  ck::put_u64(out, head.size());
+  out += head;
+  std::size_t pos = ck::kPreamble;
+  while (pos < bytes.size() - ck::kTrailer) {
+    const std::string tag = bytes.substr(pos, 4);
+    const auto len = static_cast<std::size_t>(ck::get_u64(reinterpret_cast<const unsigned char*>(bytes.data()) + pos + 4));
+    if (tag != "HEAD" && tag != "MOPT" && !(tag == "TRCE" && version < 2))
+      out += bytes.substr(pos, ck::kSectionHeader + len);
+    pos += ck::kSectionHeader + len;
+  }
+  ck::put_u64(out, 0);  // the checksum, set by reseal
+  return with_version(out, version);
 }
 
 /// Equal, with NaN equal to NaN (unset losses and weights are NaN).
@@ -273,7 +330,8 @@ TEST_CASE("checkpoint: GMF and NeuMF round trip in float and double, with id map
     CHECK(info.scalar == "float");
     CHECK(info.num_users == 5);
     CHECK(info.num_items == 4);
-    CHECK(info.dim == 3);
+    CHECK(info.model_options<GMFOptions>().dim == 3);
+    CHECK(info.model_options<GMFOptions>().init_std == 0.5);
     CHECK(info.format_version == invlearn::kCheckpointVersion);
     CHECK(info.file_size == fs::file_size(dir.file("gmf.bin")));
   }
@@ -300,7 +358,7 @@ TEST_CASE("checkpoint: GMF and NeuMF round trip in float and double, with id map
     CHECK(bf.options().mlp_layers == 2);
     CHECK(bf.mlp_widths() == mf.mlp_widths());
     CHECK(u.raws() == users.raws());
-    CHECK(invlearn::read_checkpoint_info(dir.file("d.bin")).mlp_layers == 2);
+    CHECK(invlearn::read_checkpoint_info(dir.file("d.bin")).model_options<NeuMFOptions>().mlp_layers == 2);
   }
   SECTION("saving again replaces the file and leaves no temporary") {
     GMF<float> a(5, 4, GMFOptions{}, 1), b(5, 4, GMFOptions{}, 2);
@@ -361,7 +419,11 @@ TEST_CASE("checkpoint: a run stopped by epochs = 1 resumes exactly, and the stat
   CHECK(info.method == "tce");
   CHECK(info.epochs_done == 1);
   CHECK(info.global_step == b.state().global_step);
-  CHECK(info.composition == "labeled=tce unlabeled=tce policy=joint optimizer=adam sampler=uniform");
+  CHECK(invlearn::composition_text(info.composition) ==
+        "labeled=tce unlabeled=tce policy=joint optimizer=adam sampler=uniform");
+  CHECK(info.composition == invlearn::composition(b));
+  CHECK(info.component("policy") == "joint");
+  CHECK(info.component("schedule").empty());
 
   GMF<float> mc(nu, ni, mo, 1);
   T c = make(mc, 3);
@@ -510,10 +572,10 @@ TEST_CASE("checkpoint: wrong magic, version, kind, scalar or sizes name the prob
   o.dim = 2;
   const std::string gmf = invlearn::encode_model(GMF<float>(3, 2, o, 1));
 
-  std::string v3 = gmf;
-  v3[8] = 3;
-  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v3),
-                      Catch::Contains("format version 3 is newer than this library's 2"));
+  std::string v4 = gmf;
+  v4[8] = 4;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v4),
+                      Catch::Contains("format version 4 is newer than this library's 3"));
   std::string v0 = gmf;
   v0[8] = 0;
   REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v0), Catch::Contains("format version 0 is older"));
@@ -576,7 +638,9 @@ TEST_CASE("checkpoint: load_checkpoint checks the trainer it loads into", "[chec
 
   GMF<float> m2(nu, ni, o, 1);
   IG c(m2, resume_options(3));
-  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, c), Catch::Contains("policy=joint") && Catch::Contains("policy=ig"));
+  REQUIRE_THROWS_WITH(invlearn::load_checkpoint(path, c),
+                      Catch::Contains("policy=joint") && Catch::Contains("policy=ig") &&
+                          Catch::Contains("update policy is joint in the file, ig in this trainer"));
 
   TrainerOptions bs = resume_options(3);
   bs.batch_size = 16;
@@ -745,9 +809,11 @@ TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty
   one.epochs = 1;
   T b(mb, one);
   b.fit(data.d.train, data.d.valid, data.truth());
-  const std::string v2 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig");
+  const std::string v3 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig");
+  const std::string v2 = as_format(v3, 2);
   const std::string v1 = with_version(drop_section(v2, "TRCE"), 1);
   CHECK(invlearn::decode_checkpoint_info(v1).format_version == 1);
+  CHECK(v1 == as_format(v3, 1));
 
   GMF<float> mc(nu, ni, mo, 99);
   T c(mc, opts);
@@ -765,10 +831,12 @@ TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty
     if (r.epoch > 1) later_steps.push_back(r);
   CHECK(same_steps(c.trace().steps, later_steps));
 
-  // A version 2 file must have the section, and a version 1 file cannot.
+  // A version 2 or 3 file must have the section, and a version 1 file cannot.
   GMF<float> md(nu, ni, mo, 99);
   T d(md, opts);
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(drop_section(v2, "TRCE"), d),
+                      Catch::Contains("section trace is missing"));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(drop_section(v3, "TRCE"), d),
                       Catch::Contains("section trace is missing"));
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(with_version(v2, 1), d),
                       Catch::Contains("unknown section trace"));
@@ -822,4 +890,401 @@ TEST_CASE("checkpoint: a corrupted trace section is a CheckpointError and change
   invlearn::decode_checkpoint(ck, c);
   CHECK(c.trace().epochs.size() == 1);
   CHECK(same_steps(c.trace().steps, b.trace().steps));
+}
+
+#ifdef INVLEARN_TEST_SOURCE_DIR
+namespace {
+
+/// Equal within a relative `tol`. On the platform that wrote the files in tests/data/
+/// the runs below match them bit for bit; elsewhere another libm may move the last bits.
+template <class S>
+bool close(const Parameters<S>& a, const Parameters<S>& b, double tol) {
+  if (a.tables.size() != b.tables.size() || a.dense.size() != b.dense.size()) return false;
+  for (std::size_t k = 0; k < a.tables.size(); ++k) {
+    if (a.tables[k].rows() != b.tables[k].rows() || a.tables[k].cols() != b.tables[k].cols()) return false;
+    if (!a.tables[k].isApprox(b.tables[k], static_cast<S>(tol))) return false;
+  }
+  return a.dense.isApprox(b.dense, static_cast<S>(tol));
+}
+
+bool close_value(double a, double b, double tol) {
+  return same_value(a, b) || std::abs(a - b) <= tol * std::max(1.0, std::max(std::abs(a), std::abs(b)));
+}
+
+/// Epoch reports equal in their counts and close in their losses (seconds aside).
+bool close_reports(const std::vector<invlearn::EpochReport>& a, const std::vector<invlearn::EpochReport>& b,
+                   double tol) {
+  if (a.size() != b.size()) return false;
+  for (std::size_t k = 0; k < a.size(); ++k) {
+    const auto &x = a[k], &y = b[k];
+    if (x.epoch != y.epoch || x.steps != y.steps || !close_value(x.train_loss, y.train_loss, tol) ||
+        !close_value(x.valid_loss, y.valid_loss, tol) || x.improved != y.improved || x.annotated != y.annotated ||
+        x.annotated_correct != y.annotated_correct ||
+        !close_value(x.mean_positive_weight, y.mean_positive_weight, tol) || x.weight_histogram != y.weight_histogram)
+      return false;
+    for (int c = 0; c < 3; ++c)
+      if (x.choices[c] != y.choices[c]) return false;
+  }
+  return true;
+}
+
+/// A file of tests/data/.
+std::string fixture(const std::string& name) {
+  return read_bytes(std::string(INVLEARN_TEST_SOURCE_DIR) + "/data/" + name);
+}
+
+template <class T>
+struct TypeTag {
+  using type = T;
+};
+
+}  // namespace
+
+// The files in tests/data/ were written by the library at format version 2 (commit
+// 794e421) and are kept as they are:
+//   gmf_3x2_d2.v2.ckpt            save_model(GMF<float>(3, 2, {dim 2}, seed 1)), users u0..u2, items i0..i1
+//   neumf_3x2_d1_l2.v2.ckpt       save_model(NeuMF<double>(3, 2, {dim 1, mlp_layers 2, init_std 0.05}, seed 1)),
+//                                 same ids
+//   ig_gmf_e1.v2.ckpt             save_checkpoint after epoch 1 of methods::IG<GMF<float>> on the Data of
+//                                 this file, GMF {dim 4} seed 7, resume_options(3) with record_steps,
+//                                 truth given, method "ig"
+//   ig_normalized_gmf_e1.v2.ckpt  the same with IG<GMF<float>, Adam, TestPass, NormalizedStep>
+TEST_CASE("checkpoint: model files of format version 2 load with the values they hold", "[checkpoint]") {
+  const std::string gmf_bytes = fixture("gmf_3x2_d2.v2.ckpt");
+  REQUIRE(gmf_bytes.size() == 372);
+  const auto info = invlearn::decode_checkpoint_info(gmf_bytes);
+  CHECK(info.format_version == 2);
+  CHECK(info.content == "model");
+  CHECK(info.kind == "gmf");
+  CHECK(info.scalar == "float");
+  CHECK(info.num_users == 3);
+  CHECK(info.num_items == 2);
+  CHECK(info.composition.empty());
+  REQUIRE(info.has_model_options());
+  CHECK(info.model_options<GMFOptions>().dim == 2);
+  CHECK(info.model_options<GMFOptions>().init_std == 0.01);
+  CHECK(info.sections == std::vector<std::string>{"header", "user ids", "item ids", "parameters"});
+
+  IdMap users, items;
+  const auto gmf = invlearn::decode_model<GMF<float>>(gmf_bytes, &users, &items);
+  CHECK(gmf.dim() == 2);
+  CHECK(gmf.options().init_std == 0.01);
+  CHECK(users.raws() == std::vector<std::string>{"u0", "u1", "u2"});
+  CHECK(items.raws() == std::vector<std::string>{"i0", "i1"});
+  GMFOptions o;
+  o.dim = 2;
+  CHECK(close(gmf.parameters(), GMF<float>(3, 2, o, 1).parameters(), 1e-6));
+  // Everything loaded is what the file holds: written again in its format, the bytes are the file's.
+  CHECK(as_format(invlearn::encode_model(gmf, users, items), 2, info.library_version) == gmf_bytes);
+
+  const std::string neumf_bytes = fixture("neumf_3x2_d1_l2.v2.ckpt");
+  const auto ninfo = invlearn::decode_checkpoint_info(neumf_bytes);
+  CHECK(ninfo.format_version == 2);
+  CHECK(ninfo.scalar == "double");
+  const auto neumf = invlearn::decode_model<NeuMF<double>>(neumf_bytes, &users, &items);
+  CHECK(neumf.dim() == 1);
+  CHECK(neumf.options().mlp_layers == 2);
+  CHECK(neumf.options().init_std == 0.05);
+  NeuMFOptions no;
+  no.dim = 1;
+  no.mlp_layers = 2;
+  no.init_std = 0.05;
+  CHECK(neumf.mlp_widths() == NeuMF<double>(3, 2, no, 1).mlp_widths());
+  CHECK(close(neumf.parameters(), NeuMF<double>(3, 2, no, 1).parameters(), 1e-12));
+  CHECK(as_format(invlearn::encode_model(neumf, users, items), 2, ninfo.library_version) == neumf_bytes);
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<double>>(neumf_bytes), Catch::Contains("model kind is neumf"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<NeuMF<float>>(neumf_bytes), Catch::Contains("scalar type is double"));
+}
+
+TEST_CASE("checkpoint: training checkpoints of format version 2 resume with their state and trace", "[checkpoint]") {
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+  TrainerOptions opts = resume_options(3);
+  opts.record_steps = true;
+
+  auto check = [&](auto trainer_type, const std::string& file, const std::string& step_rule) {
+    using T = typename decltype(trainer_type)::type;
+    INFO(file);
+    const std::string bytes = fixture(file);
+    REQUIRE(!bytes.empty());
+    const auto info = invlearn::decode_checkpoint_info(bytes);
+    CHECK(info.format_version == 2);
+    CHECK(info.content == "checkpoint");
+    CHECK(info.method == "ig");
+    CHECK(info.epochs_done == 1);
+    CHECK(info.component("labeled") == "bce");
+    CHECK(info.component("unlabeled") == "idl");
+    CHECK(info.component("policy") == "ig");
+    CHECK(info.component("schedule") == "test-pass");
+    CHECK(info.component("step_rule") == step_rule);
+    CHECK(info.component("optimizer") == "adam");
+    CHECK(info.component("sampler") == "uniform");
+    CHECK(info.model_options<GMFOptions>().dim == 4);
+
+    // The run that wrote the file, again: one epoch, with the lazy Adam of format 2's time.
+    invlearn::AdamOptions lazy;
+    lazy.rows = invlearn::AdamRows::lazy;
+    const invlearn::Adam adam(lazy);
+    GMF<float> mb(nu, ni, mo, 7);
+    TrainerOptions one = opts;
+    one.epochs = 1;
+    T b(mb, one, {}, {}, {}, adam);
+    b.fit(data.d.train, data.d.valid, data.truth());
+    CHECK(info.composition == invlearn::composition(b));
+    CHECK(info.global_step == b.state().global_step);
+
+    GMF<float> mc(nu, ni, mo, 99);
+    T c(mc, opts, {}, {}, {}, adam);
+    IdMap users, items;
+    std::string method;
+    invlearn::decode_checkpoint(bytes, c, &users, &items, &method);
+    CHECK(method == "ig");
+    CHECK(users.raws() == data.d.users.raws());
+    CHECK(items.raws() == data.d.items.raws());
+    CHECK(close(mc.parameters(), mb.parameters(), 1e-5));
+    CHECK(c.state().epochs_done == 1);
+    CHECK(c.state().global_step == b.state().global_step);
+    CHECK(c.state().best_epoch == b.state().best_epoch);
+    CHECK(close_value(c.state().best_valid_loss, b.state().best_valid_loss, 1e-6));
+    CHECK(close(c.state().best, b.state().best, 1e-5));
+    for (int k = 0; k < 4; ++k) {
+      CHECK(c.state().shuffle_rng.state().s[k] == b.state().shuffle_rng.state().s[k]);
+      CHECK(c.state().sampler_rng.state().s[k] == b.state().sampler_rng.state().s[k]);
+    }
+    CHECK(c.optimizer().moments().t == b.optimizer().moments().t);
+    CHECK(close(c.optimizer().moments().m, b.optimizer().moments().m, 1e-4));
+    CHECK(close_reports(c.trace().epochs, b.trace().epochs, 1e-5));
+    REQUIRE(c.trace().steps.size() == b.trace().steps.size());
+    for (std::size_t k = 0; k < c.trace().steps.size(); ++k) {
+      const auto &x = c.trace().steps[k], &y = b.trace().steps[k];
+      CHECK((x.epoch == y.epoch && x.step == y.step && x.phase == y.phase && x.record.choice == y.record.choice));
+      CHECK(close_value(x.record.labeled_loss, y.record.labeled_loss, 1e-5));
+    }
+    // Everything loaded is what the file holds.
+    CHECK(as_format(invlearn::encode_checkpoint(c, users, items, "ig"), 2, info.library_version) == bytes);
+
+    // And it resumes into the run that never stopped.
+    GMF<float> ma(nu, ni, mo, 7);
+    T a(ma, opts, {}, {}, {}, adam);
+    a.fit(data.d.train, data.d.valid, data.truth());
+    c.fit(data.d.train, data.d.valid, data.truth());
+    CHECK(c.state().epochs_done == 3);
+    CHECK(c.state().global_step == a.state().global_step);
+    CHECK(close(mc.parameters(), ma.parameters(), 1e-4));
+    CHECK(close_reports(c.trace().epochs, a.trace().epochs, 1e-4));
+  };
+  check(TypeTag<methods::IG<GMF<float>>>{}, "ig_gmf_e1.v2.ckpt", "sgd");
+  check(TypeTag<methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>>{},
+        "ig_normalized_gmf_e1.v2.ckpt", "normalized");
+
+  // A format 2 checkpoint resumes only into its composition, and the message names the role.
+  using Normalized = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  GMF<float> md(nu, ni, mo, 99);
+  Normalized d(md, opts);
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(fixture("ig_gmf_e1.v2.ckpt"), d),
+                      Catch::Contains("update policy's step_rule is sgd in the file, normalized in this trainer"));
+  CHECK(d.state().epochs_done == 0);
+}
+#endif
+
+TEST_CASE("checkpoint: format version 3 holds the model options and the composition as pairs", "[checkpoint]") {
+  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 3;
+  mo.init_std = 0.25;
+  GMF<float> mb(nu, ni, mo, 7);
+  T b(mb, resume_options(1));
+  b.fit(data.d.train, data.d.valid);
+  const std::string v3 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig-normalized");
+
+  const auto info = invlearn::decode_checkpoint_info(v3);
+  CHECK(info.format_version == 3);
+  const invlearn::Composition expect = {{"labeled", "bce"},   {"unlabeled", "idl"},       {"policy", "ig"},
+                                        {"schedule", "test-pass"}, {"step_rule", "normalized"}, {"optimizer", "adam"},
+                                        {"sampler", "uniform"}};
+  CHECK(info.composition == expect);
+  CHECK(invlearn::composition(b) == expect);
+  CHECK(info.component("step_rule") == "normalized");
+  CHECK(info.component("no such role").empty());
+  REQUIRE(info.sections.size() > 2);
+  CHECK(info.sections[0] == "header");
+  CHECK(info.sections[1] == "model options");
+  CHECK(info.sections.back() == "trace");
+  CHECK(info.model_options<GMFOptions>().dim == 3);
+  CHECK(info.model_options<GMFOptions>().init_std == 0.25);
+  // The same pairs come back from the format 2 string.
+  CHECK(invlearn::decode_checkpoint_info(as_format(v3, 2)).composition == expect);
+  CHECK(invlearn::decode_checkpoint_info(as_format(v3, 2)).model_options<GMFOptions>().init_std == 0.25);
+
+  // Loaded and written again: the same bytes.
+  GMF<float> mc(nu, ni, mo, 99);
+  T c(mc, resume_options(1));
+  IdMap users, items;
+  invlearn::decode_checkpoint(v3, c, &users, &items);
+  CHECK(invlearn::encode_checkpoint(c, users, items, "ig-normalized") == v3);
+  const auto rebuilt = invlearn::decode_model<GMF<float>>(v3);
+  CHECK(rebuilt.options().init_std == 0.25);
+  CHECK(same(rebuilt.parameters(), mb.parameters()));
+
+  // Another step rule, and another schedule: the message names the role.
+  using Sgd = methods::IG<GMF<float>>;
+  GMF<float> md(nu, ni, mo, 99);
+  Sgd d(md, resume_options(1));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, d),
+                      Catch::Contains("update policy's step_rule is normalized in the file, sgd in this trainer") &&
+                          Catch::Contains("file: labeled=bce unlabeled=idl policy=ig schedule=test-pass"));
+  using PerBatch = methods::IG<GMF<float>, invlearn::Adam, invlearn::PerTrainBatch, invlearn::NormalizedStep>;
+  PerBatch e(md, resume_options(1));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, e),
+                      Catch::Contains("schedule is test-pass in the file, per-train-batch in this trainer"));
+  methods::NS<GMF<float>> f(md, resume_options(1));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, f),
+                      Catch::Contains("unlabeled loss is idl in the file, bce in this trainer") &&
+                          Catch::Contains("update policy's step_rule is normalized in the file, (none) in this trainer"));
+}
+
+TEST_CASE("checkpoint: format 1-2 composition strings read as (role, name) pairs", "[checkpoint]") {
+  namespace ck = invlearn::detail::ckpt;
+  const invlearn::Composition ig = {{"labeled", "bce"},        {"unlabeled", "idl"},  {"policy", "ig"},
+                                    {"schedule", "test-pass"}, {"step_rule", "sgd"},  {"optimizer", "adam"},
+                                    {"sampler", "uniform"}};
+  CHECK(ck::parse_composition_string("labeled=bce unlabeled=idl policy=ig/test-pass/sgd optimizer=adam "
+                                     "sampler=uniform") == ig);
+  const invlearn::Composition direct = {{"labeled", "bce"}, {"policy", "direct"}, {"step_rule", "normalized"}};
+  CHECK(ck::parse_composition_string("labeled=bce policy=direct/normalized") == direct);
+  const invlearn::Composition joint = {{"policy", "joint"}, {"sampler", "dns"}};
+  CHECK(ck::parse_composition_string("policy=joint  sampler=dns") == joint);
+  CHECK(ck::parse_composition_string("").empty());
+  // What the trainers of methods.hpp are made of.
+  GMF<float> m(3, 2, GMFOptions{}, 1);
+  CHECK(invlearn::composition_text(invlearn::composition(methods::DNS<GMF<float>>(m))) ==
+        "labeled=bce unlabeled=bce policy=joint optimizer=adam sampler=dns");
+  CHECK(invlearn::composition_text(invlearn::composition(methods::TCE<GMF<float>, invlearn::SGD>(m))) ==
+        "labeled=tce unlabeled=tce policy=joint optimizer=sgd sampler=uniform");
+  CHECK(invlearn::describe_role("step_rule") == "update policy's step_rule");
+}
+
+TEST_CASE("checkpoint: a model's options are checked when they are read", "[checkpoint]") {
+  namespace ck = invlearn::detail::ckpt;
+  GMFOptions o;
+  o.dim = 2;
+  const std::string gmf = invlearn::encode_model(GMF<float>(3, 2, o, 1), ids("u", 3), ids("i", 2));
+  const std::size_t at = section_offset(gmf, "MOPT");  // dim, then init_std
+  auto with_dim = [&](std::uint64_t dim) {
+    std::string bad = gmf;
+    ck::set_u64(bad, at, dim);
+    return reseal(bad);
+  };
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(with_dim(0), nullptr, nullptr, "x.bin"),
+                      Catch::Contains("checkpoint 'x.bin': section model options: GMFOptions::dim 0 is outside [1, 2^40]"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(with_dim(1ULL << 50)), Catch::Contains("GMFOptions::dim"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(with_dim(~0ULL)), Catch::Contains("GMFOptions::dim -1"));
+  // A dim the stored parameters do not have: the shape is checked before anything is built.
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(with_dim(1000000)), Catch::Contains("do not match the model's"));
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(drop_section(gmf, "MOPT")),
+                      Catch::Contains("section model options is missing"));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint_info(with_dim(0)).model_options<GMFOptions>(),
+                      Catch::Contains("GMFOptions::dim 0"));
+
+  NeuMFOptions no;
+  no.dim = 2;
+  no.mlp_layers = 1;
+  const std::string neumf = invlearn::encode_model(NeuMF<float>(3, 2, no, 1));
+  std::string bad = neumf;
+  ck::set_u64(bad, section_offset(neumf, "MOPT") + 8, 11);  // mlp_layers
+  REQUIRE_THROWS_WITH(invlearn::decode_model<NeuMF<float>>(reseal(bad)),
+                      Catch::Contains("section model options: NeuMFOptions::mlp_layers 11 is outside [1, 10]"));
+  ck::set_u64(bad, section_offset(neumf, "MOPT") + 8, 1ULL << 40);
+  REQUIRE_THROWS_WITH(invlearn::decode_model<NeuMF<float>>(reseal(bad)), Catch::Contains("out of range"));
+
+  // The same checks guard the fields of a format 2 header.
+  std::string v2 = as_format(gmf, 2);
+  const std::size_t head = section_offset(v2, "HEAD");
+  std::size_t dim_at = head;
+  for (int s = 0; s < 3; ++s)
+    dim_at += 8 + static_cast<std::size_t>(ck::get_u64(reinterpret_cast<const unsigned char*>(v2.data()) + dim_at));
+  dim_at += 16;  // num_users, num_items
+  REQUIRE(ck::get_u64(reinterpret_cast<const unsigned char*>(v2.data()) + dim_at) == 2);
+  ck::set_u64(v2, dim_at, 1ULL << 41);
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(reseal(v2)),
+                      Catch::Contains("section header: GMFOptions::dim 2199023255552 is outside [1, 2^40]"));
+}
+
+TEST_CASE("checkpoint: Options::shape() is the shape of the model the options build", "[checkpoint]") {
+  for (Index d : {1, 2, 5, 32}) {
+    GMFOptions g;
+    g.dim = d;
+    CHECK(g.shape(7, 5) == invlearn::ParamShape::of(GMF<float>(7, 5, g).parameters()));
+    for (int layers : {1, 2, 3}) {
+      NeuMFOptions n;
+      n.dim = d;
+      n.mlp_layers = layers;
+      INFO("dim " << d << ", mlp_layers " << layers);
+      CHECK(n.shape(7, 5) == invlearn::ParamShape::of(NeuMF<double>(7, 5, n).parameters()));
+    }
+  }
+  // Options that fail their checks imply no shape; huge ones imply a dense block no file holds.
+  GMFOptions g;
+  g.dim = 0;
+  CHECK(g.shape(7, 5) == invlearn::ParamShape::none());
+  CHECK_FALSE(invlearn::ParamShape::none().matches(Parameters<float>()));
+  NeuMFOptions n;
+  n.mlp_layers = 11;
+  CHECK(n.shape(7, 5) == invlearn::ParamShape::none());
+  n.mlp_layers = 10;
+  n.dim = NeuMFOptions::kMaxDim;
+  CHECK(n.shape(7, 5).dense == -1);
+  CHECK(invlearn::ParamShape::of(GMF<float>(7, 5, GMFOptions{}).parameters()).describe() == "{7x32, 5x32; dense 33}");
+}
+
+namespace {
+
+/// A backbone that says nothing about how it was built: saved and loaded into an
+/// existing model, never rebuilt from its file.
+struct PlainGMF : GMF<float> {
+  using GMF<float>::GMF;
+  using Options = void;
+  static constexpr const char* kind = "plain-gmf";
+};
+
+}  // namespace
+
+TEST_CASE("checkpoint: a backbone without options saves and loads into an existing model", "[checkpoint]") {
+  const Data data;
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  GMFOptions mo;
+  mo.dim = 4;
+  PlainGMF mb(nu, ni, mo, 7);
+  const auto model_info = invlearn::decode_checkpoint_info(invlearn::encode_model(mb));
+  CHECK(model_info.kind == "plain-gmf");
+  CHECK_FALSE(model_info.has_model_options());
+  CHECK(model_info.sections == std::vector<std::string>{"header", "user ids", "item ids", "parameters"});
+  REQUIRE_THROWS_WITH(model_info.model_options<GMFOptions>(), Catch::Contains("section model options is missing"));
+
+  using T = methods::NS<PlainGMF>;
+  T b(mb, resume_options(1));
+  b.fit(data.d.train, data.d.valid);
+  const std::string ck = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ns");
+  PlainGMF mc(nu, ni, mo, 99);
+  T c(mc, resume_options(2));
+  invlearn::decode_checkpoint(ck, c);
+  CHECK(same(mc.parameters(), mb.parameters()));
+  CHECK(c.state().epochs_done == 1);
+  // Its sizes are still checked: through the parameters' shape.
+  GMFOptions m5;
+  m5.dim = 5;
+  PlainGMF other(nu, ni, m5, 1);
+  T d(other, resume_options(2));
+  REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(ck, d), Catch::Contains("do not match the model's"));
+  // And a format 2 file of such a model (dim 0: no model fields) reads without options.
+  const std::string v2 = as_format(ck, 2);
+  CHECK_FALSE(invlearn::decode_checkpoint_info(v2).has_model_options());
+  PlainGMF me(nu, ni, mo, 99);
+  T e(me, resume_options(2));
+  invlearn::decode_checkpoint(v2, e);
+  CHECK(same(me.parameters(), mb.parameters()));
 }

@@ -43,18 +43,11 @@ inline void check_ids(const std::string& flag, const std::string& path, const in
 struct IgPolicy {
   std::string schedule, step;
 };
-inline IgPolicy ig_policy(const std::string& composition) {
+inline IgPolicy ig_policy(const invlearn::CheckpointInfo& info) {
   IgPolicy p;
-  const std::string key = "policy=ig/";
-  const std::size_t at = composition.find(key);
-  if (at == std::string::npos) return p;
-  const std::size_t begin = at + key.size();
-  const std::size_t end = composition.find(' ', begin);
-  const std::string names = composition.substr(begin, end == std::string::npos ? std::string::npos : end - begin);
-  const std::size_t slash = names.find('/');
-  if (slash == std::string::npos) return p;
-  p.schedule = names.substr(0, slash);
-  p.step = names.substr(slash + 1);
+  if (info.component("policy") != "ig") return p;
+  p.schedule = info.component("schedule");
+  p.step = info.component("step_rule");
   return p;
 }
 
@@ -63,7 +56,7 @@ inline IgPolicy ig_policy(const std::string& composition) {
 /// An IG checkpoint resumes only into the same schedule and step rule. The library
 /// refuses another one too, but in terms of its types; this names the flag to give.
 inline void check_ig_resume(const std::string& path, const Options& o) {
-  const detail::IgPolicy p = detail::ig_policy(invlearn::read_checkpoint_info(path).composition);
+  const detail::IgPolicy p = detail::ig_policy(invlearn::read_checkpoint_info(path));
   if (!p.schedule.empty() && p.schedule != o.ig_schedule)
     throw cli::UsageError("--resume: " + path + " was trained with --ig-schedule " + p.schedule + ", not " +
                      o.ig_schedule + "; give --ig-schedule " + p.schedule + " to resume it");
@@ -83,9 +76,10 @@ Model initial_model(const Options& o, const invlearn::Dataset& d) {
   const invlearn::CheckpointInfo info = invlearn::read_checkpoint_info(o.load);
   if (info.kind != Model::kind)
     throw cli::UsageError("--load: " + o.load + " holds a " + info.kind + " model; give --model " + info.kind);
-  if (info.dim != o.dim)
-    throw cli::UsageError("--load: " + o.load + " holds a model of dim " + std::to_string(info.dim) + "; give --dim " +
-                     std::to_string(info.dim));
+  const invlearn::Index dim = info.model_options<typename Model::Options>().dim;
+  if (dim != o.dim)
+    throw cli::UsageError("--load: " + o.load + " holds a model of dim " + std::to_string(dim) + "; give --dim " +
+                          std::to_string(dim));
   if (info.num_users != d.num_users() || info.num_items != d.num_items())
     throw cli::UsageError("--load: " + o.load + " holds a model for " + std::to_string(info.num_users) + " users x " +
                      std::to_string(info.num_items) + " items, the data has " + std::to_string(d.num_users()) +

@@ -5,6 +5,8 @@
 #include "invlearn/config.hpp"
 #include "invlearn/version.hpp"
 
+#include "invlearn/core/archive.hpp"
+#include "invlearn/core/atomic_file.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/math.hpp"
 #include "invlearn/core/random.hpp"
@@ -18,6 +20,7 @@
 #include "invlearn/data/synthetic.hpp"
 
 #include "invlearn/model/models.hpp"
+#include "invlearn/model/parameter_shape.hpp"
 #include "invlearn/model/predict.hpp"
 
 #include "invlearn/loss/losses.hpp"
@@ -26,6 +29,7 @@
 
 #include "invlearn/update/updates.hpp"
 
+#include "invlearn/train/composition.hpp"
 #include "invlearn/train/methods.hpp"
 #include "invlearn/train/schedule.hpp"
 #include "invlearn/train/trace.hpp"
@@ -36,4 +40,4 @@
 #include "invlearn/metrics/evaluate.hpp"
 #include "invlearn/metrics/ranking.hpp"
 
-#include "invlearn/io/checkpoint.hpp"
+#include "invlearn/io/io.hpp"

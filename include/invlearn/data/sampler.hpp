@@ -528,7 +528,7 @@ class SRNSSampler {
     return opt_.alpha * std::min(1.0, t / static_cast<double>(opt_.warmup));
   }
 
-  /// Checkpoint archive protocol (io/checkpoint.hpp): the memories and score histories.
+  /// Checkpoint archive protocol (core/archive.hpp): the memories and score histories.
   /// A loaded memory survives the next prepare() (Trainer::fit() calls it on resume).
   template <class Archive>
   void serialize(Archive& ar) {

@@ -22,7 +22,8 @@ class InverseDual {
  public:
   static constexpr const char* name = "idl";
 
-  explicit InverseDual(double epsilon = 1e-9) : epsilon_(epsilon) {}
+  InverseDual() : InverseDual(1e-9) {}
+  explicit InverseDual(double epsilon) : epsilon_(epsilon) {}
 
   template <class S>
   double evaluate(const S* logits, const float* /*labels*/, Index n, S* dlogits) {

@@ -14,16 +14,11 @@
 #include "invlearn/model/check_batch.hpp"
 #include "invlearn/model/displaced_table.hpp"
 #include "invlearn/model/gmf_part.hpp"
+#include "invlearn/model/gmf_options.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/init.hpp"
 
 namespace invlearn {
-
-/// Sizes and initialisation of GMF.
-struct GMFOptions {
-  Index dim = 32;              ///< embedding size d
-  double init_std = 0.01;      ///< embeddings start N(0, init_std²)
-};
 
 /// Buffers for one batch of GMF, allocated once (see GMF::workspace).
 template <class S>

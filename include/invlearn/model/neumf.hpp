@@ -16,20 +16,12 @@
 #include "invlearn/model/dense.hpp"
 #include "invlearn/model/displaced_table.hpp"
 #include "invlearn/model/gmf_part.hpp"
+#include "invlearn/model/neumf_options.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/init.hpp"
 #include "invlearn/model/mlp.hpp"
 
 namespace invlearn {
-
-/// Sizes and initialisation of NeuMF. With the defaults (the paper's): GMF part
-/// d = 32; MLP embeddings d·2^(layers-1) = 128 per side, so the MLP is
-/// 256 → 128 → 64 → 32 with ReLU; the head reads concat(GMF 32, MLP 32).
-struct NeuMFOptions {
-  Index dim = 32;          ///< GMF embedding size, and the MLP's last layer width
-  int mlp_layers = 3;      ///< number of MLP layers
-  double init_std = 0.01;  ///< embeddings start N(0, init_std²)
-};
 
 /// Buffers for one batch of NeuMF, allocated once (see NeuMF::workspace).
 template <class S>
