@@ -6,10 +6,12 @@
 
 #include <algorithm>
 #include <csignal>
+#include <cstring>
 #include <cstdio>
 #include <exception>
 #include <new>
 #include <string>
+#include <utility>
 #include <vector>
 
 #include <invlearn/ig.hpp>
@@ -115,6 +117,18 @@ int report(const char* kind, const char* what, int code) {
   return code;
 }
 
+/// A library message with the library's option names replaced by the flags that set them.
+std::string with_flags(std::string what) {
+  static const std::pair<const char*, const char*> names[] = {
+      {"LabelRule::positive_above", "--positive-above"}, {"LabelRule::negative_below", "--negative-below"},
+      {"SplitOptions::label_fraction", "--label-fraction"}, {"SplitOptions::unlabeled", "--unlabeled"},
+      {"Format::watch_ratio", "--format watch-ratio"}, {"Format::csv", "--format csv"}, {"Format", "--format"}};
+  for (const auto& [name, flag] : names)
+    for (std::size_t at = what.find(name); at != std::string::npos; at = what.find(name, at + std::strlen(flag)))
+      what.replace(at, std::strlen(name), flag);
+  return what;
+}
+
 }  // namespace
 
 int main(int argc, char** argv) {
@@ -126,9 +140,9 @@ int main(int argc, char** argv) {
     std::fprintf(stderr, "invlearn-train: error: %s\n(see invlearn-train --help)\n", e.what());
     return kExitUsage;
   } catch (const invlearn::ParseError& e) {
-    return report("error: ", e.what(), kExitUsage);
+    return report("error: ", with_flags(e.what()).c_str(), kExitUsage);
   } catch (const invlearn::InvalidArgument& e) {
-    return report("error: ", e.what(), kExitUsage);
+    return report("error: ", with_flags(e.what()).c_str(), kExitUsage);
   } catch (const invlearn::CheckpointError& e) {
     return report("checkpoint error: ", e.what(), kExitUsage);
   } catch (const invlearn::NumericalError& e) {

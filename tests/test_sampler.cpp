@@ -12,7 +12,7 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/data/split.hpp"
 #include "invlearn/model/gmf.hpp"
 
@@ -30,29 +30,24 @@ using invlearn::UnlabeledBatch;
 
 namespace {
 
-// A fake backbone: the score of (u, i) is score(u, i) (item id by default). It records
-// the last batch it scored and how many forward calls it served.
-struct FakeModel {
-  using Scalar = double;
-  struct Workspace {};
-
-  FakeModel(Index num_users, Index num_items) : users(num_users), items(num_items) {}
+// A fake Score: the score of (u, i) is score(u, i) (item id by default). Like a model's
+// forward pass it refuses ids outside its ranges. It records the last batch it scored and
+// how many calls it served.
+struct FakeScorer {
+  FakeScorer(Index num_users, Index num_items) : users(num_users), items(num_items) {}
 
   Index users, items;
   std::function<double(Index, Index)> score = [](Index, Index i) { return static_cast<double>(i); };
-  mutable Batch last;
-  mutable int calls = 0;
+  Batch last;
+  int calls = 0;
 
-  Index num_users() const { return users; }
-  Index num_items() const { return items; }
-  void reserve(Workspace&, Index) const {}
-  template <class Out>
-  void forward(const BatchView& b, Workspace&, Out&& logits) const {
+  void operator()(const BatchView& b, double* out) {
+    invlearn::check_ids(b, users, items, "FakeScorer");
     ++calls;
     last.clear();
     for (Index k = 0; k < b.size; ++k) {
       last.push_back(b.users[k], b.items[k], 0.0f);
-      logits[k] = score(b.users[k], b.items[k]);
+      out[k] = score(b.users[k], b.items[k]);
     }
   }
 };
@@ -77,10 +72,9 @@ Batch labeled_of(const std::vector<Index>& users) {
 }
 
 template <class Sampler>
-UnlabeledBatch draw(Sampler& s, const Batch& labeled, FakeModel& model, Rng& rng) {
-  FakeModel::Workspace ws;
+UnlabeledBatch draw(Sampler& s, const Batch& labeled, FakeScorer& model, Rng& rng) {
   UnlabeledBatch out;
-  s.sample(labeled.view(), model, ws, rng, out);
+  s.sample(labeled.view(), model, rng, out);
   REQUIRE(out.truth.size() == out.batch.users.size());
   REQUIRE(out.batch.items.size() == out.batch.users.size());
   REQUIRE(out.batch.labels.size() == out.batch.users.size());
@@ -118,11 +112,13 @@ TEST_CASE("sampler: constructors reject bad arguments", "[sampler]") {
   s.prepare(train, nullptr, {});
   const Batch stranger = labeled_of({2});
   CHECK_THROWS_AS(s.sample(stranger.view(), rng, out), invlearn::InvalidArgument);
+  // The sampler passes its candidates to the Score, which refuses ids it does not cover
+  // (as a model's forward does): 40 candidates over 4 unrated items include item 4.
   DNSSampler d;
   d.prepare(train, nullptr, {});
-  FakeModel small(2, 4);
-  FakeModel::Workspace ws;
-  CHECK_THROWS_AS(d.sample(labeled.view(), small, ws, rng, out), invlearn::InvalidArgument);
+  FakeScorer small(2, 4);
+  const Batch many = labeled_of(std::vector<Index>(8, 0));
+  CHECK_THROWS_AS(d.sample(many.view(), small, rng, out), invlearn::InvalidArgument);
 }
 
 TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
@@ -130,7 +126,7 @@ TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
   const PairIndex index(train);
   UniformSampler s(2.0);
   s.prepare(train, nullptr, {});
-  FakeModel model(60, 50);
+  FakeScorer model(60, 50);
   Rng rng(3, invlearn::Stream::sampler);
   Index drawn = 0;
   for (Index start = 0; start + 256 <= train.size(); start += 256) {
@@ -182,7 +178,7 @@ TEST_CASE("sampler: counts follow the rate", "[sampler]") {
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k);
   const Batch labeled = labeled_of(users);
-  FakeModel model(40, 30);
+  FakeScorer model(40, 30);
   for (double rate : {1.0, 2.0, 0.5, 0.0, 1.5, 0.3, 3.0}) {
     const Index expected = static_cast<Index>(std::llround(rate * 40));
     UniformSampler u(rate);
@@ -205,7 +201,7 @@ TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[samp
   std::vector<Index> users;
   for (Index k = 0; k < 64; ++k) users.push_back(k % 50);
   const Batch labeled = labeled_of(users);
-  FakeModel model(50, 200);
+  FakeScorer model(50, 200);
   UniformSampler u(1.5);
   DNSSampler d(1.5, 4);
   SRNSSampler r;
@@ -226,8 +222,8 @@ TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[samp
   // SRNS keeps state: compare two fresh samplers fed the same calls.
   Rng s1(4), s2(4);
   for (int step = 0; step < 5; ++step) {
-    r.begin_epoch(step / 2);
-    r2.begin_epoch(step / 2);
+    r.begin_epoch(step / 2, model);
+    r2.begin_epoch(step / 2, model);
     CHECK(same_pairs(draw(r, labeled, model, s1), draw(r2, labeled, model, s2)));
   }
 }
@@ -237,7 +233,7 @@ TEST_CASE("sampler: each unlabeled pair belongs to its labeled row's user", "[sa
   std::vector<Index> users;
   for (Index k = 0; k < 30; ++k) users.push_back((k * 7) % 30);  // distinct users
   const Batch labeled = labeled_of(users);
-  FakeModel model(30, 100);
+  FakeScorer model(30, 100);
   Rng rng(1);
   for (double rate : {1.0, 2.0, 3.0}) {  // whole cycles: pair k is for row k mod n
     UniformSampler u(rate);
@@ -277,7 +273,7 @@ TEST_CASE("sampler: a user who rated every item is skipped, never loops", "[samp
   for (Index i = 0; i < 20; ++i) train.push_back(0, i, 1.0f);  // user 0 rated everything
   train.push_back(1, 4, 0.0f);
   const Batch labeled = labeled_of({0, 1, 0, 2, 0});
-  FakeModel model(3, 20);
+  FakeScorer model(3, 20);
   UniformSampler u(2.0);
   DNSSampler d(2.0, 3);
   SRNSOptions o;
@@ -319,7 +315,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
   }
   REQUIRE(training_rows > 0);  // such rows are dropped, never returned
   const Batch labeled = labeled_of(std::vector<Index>(50, 0));
-  FakeModel model(20, 20);
+  FakeScorer model(20, 20);
   UniformSampler u(1.0);
   DNSSampler d(1.0, 3);
   u.prepare(train, &pool, {});
@@ -351,7 +347,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
 TEST_CASE("sampler: truth comes from the TruthFn, NaN without one", "[sampler]") {
   const Interactions train = random_train(10, 30, 0.2, 5);
   const Batch labeled = labeled_of({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-  FakeModel model(10, 30);
+  FakeScorer model(10, 30);
   const invlearn::TruthFn fn = [](Index u, Index i) { return static_cast<float>((u + i) % 2); };
   UniformSampler with(3.0), without(3.0);
   DNSSampler dns(3.0, 2);
@@ -374,7 +370,7 @@ TEST_CASE("sampler: dns keeps the highest-scoring candidate, in one forward call
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model(25, 60);
+  FakeScorer model(25, 60);
   DNSSampler d(1.5, 4);
   d.prepare(train, nullptr, {});
   Rng rng(12);
@@ -401,7 +397,7 @@ TEST_CASE("sampler: dns with one candidate equals uniform for the same seed", "[
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model(25, 60);
+  FakeScorer model(25, 60);
   const Interactions pool = random_train(25, 60, 0.1, 99);
   for (const Interactions* p : {static_cast<const Interactions*>(nullptr), &pool}) {
     for (double rate : {1.0, 0.7, 2.5}) {
@@ -423,18 +419,27 @@ TEST_CASE("sampler: dns scores with a float GMF", "[sampler]") {
   const Interactions train = random_train(30, 40, 0.2, 8);
   const PairIndex index(train);
   invlearn::GMF<float> gmf(30, 40);
-  auto ws = gmf.workspace(8);  // too small on purpose: the sampler reserves what it needs
+  // A Score over the model in chunks of 8 rows, however many pairs the sampler passes.
+  auto ws = gmf.workspace(8);
+  Eigen::VectorXf logits(8);
+  auto score = [&](const BatchView& pairs, double* out) {
+    for (Index b = 0; b < pairs.size; b += 8) {
+      const Index n = std::min<Index>(8, pairs.size - b);
+      gmf.forward(pairs.slice(b, n), ws, logits.head(n));
+      for (Index k = 0; k < n; ++k) out[b + k] = logits[k];
+    }
+  };
   DNSSampler d(2.0, 5);
   d.prepare(train, nullptr, {});
   SRNSSampler r;
   r.prepare(train, nullptr, {});
   Rng rng(1);
   UnlabeledBatch out;
-  d.sample(train.view(), gmf, ws, rng, out);
+  d.sample(train.view(), score, rng, out);
   REQUIRE(out.size() == 2 * train.size());
   for (std::size_t k = 0; k < out.batch.users.size(); ++k)
     CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
-  r.sample(train.view(), gmf, ws, rng, out);
+  r.sample(train.view(), score, rng, out);
   REQUIRE(out.size() == train.size());
   for (std::size_t k = 0; k < out.batch.users.size(); ++k)
     CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
@@ -446,7 +451,7 @@ TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in mem
   std::vector<Index> users;
   for (Index k = 0; k < 64; ++k) users.push_back((k * 13) % 40);
   const Batch labeled = labeled_of(users);
-  FakeModel model(40, 30);
+  FakeScorer model(40, 30);
   Rng noise(77);
   model.score = [&noise](Index, Index i) { return static_cast<double>(i % 7) + noise.normal(); };
   SRNSOptions o;
@@ -458,7 +463,7 @@ TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in mem
   r.prepare(train, nullptr, {});
   Rng rng(31);
   for (int epoch = 0; epoch < 4; ++epoch) {
-    r.begin_epoch(epoch);
+    r.begin_epoch(epoch, model);
     for (int step = 0; step < 5; ++step) {
       model.calls = 0;
       const auto out = draw(r, labeled, model, rng);
@@ -482,7 +487,7 @@ TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory it
   std::vector<Index> users;
   for (Index k = 0; k < 20; ++k) users.push_back(k);  // distinct: one draw per user per call
   const Batch labeled = labeled_of(users);
-  FakeModel model(20, 80);  // score = item id
+  FakeScorer model(20, 80);  // score = item id
   SRNSOptions o;
   o.memory = 5;
   o.fresh = 3;
@@ -493,7 +498,7 @@ TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory it
   Rng rng(5);
   draw(r, labeled, model, rng);  // initialises every memory
   for (int step = 0; step < 6; ++step) {
-    r.begin_epoch(step);
+    r.begin_epoch(step, model);
     std::vector<std::vector<Index>> before;
     for (Index u = 0; u < 20; ++u) before.push_back(r.memory(u));
     const auto out = draw(r, labeled, model, rng);
@@ -525,7 +530,7 @@ TEST_CASE("sampler: srns std bonus prefers an item whose score moves", "[sampler
   train.push_back(0, 2, 1.0f);
   train.push_back(0, 3, 0.0f);
   int epoch = 0;
-  FakeModel model(1, 4);
+  FakeScorer model(1, 4);
   model.score = [&epoch](Index, Index i) {
     if (i == 0) return epoch % 2 == 0 ? 0.0 : 2.0;
     return 1.5;
@@ -542,7 +547,7 @@ TEST_CASE("sampler: srns std bonus prefers an item whose score moves", "[sampler
     Rng rng(3);
     std::vector<Index> chosen;
     for (epoch = 0; epoch < 4; ++epoch) {
-      r.begin_epoch(epoch);
+      r.begin_epoch(epoch, model);
       const auto out = draw(r, labeled, model, rng);
       REQUIRE(out.size() == 1);
       chosen.push_back(out.batch.items[0]);
@@ -563,12 +568,13 @@ TEST_CASE("sampler: srns alpha warms up linearly", "[sampler]") {
   o.alpha = 4.0;
   o.warmup = 2;
   SRNSSampler r(o);
-  r.begin_epoch(0);
+  FakeScorer model(1, 1);
+  r.begin_epoch(0, model);
   CHECK(r.current_alpha() == 0.0);
-  r.begin_epoch(1);
+  r.begin_epoch(1, model);
   CHECK(r.current_alpha() == 2.0);
-  r.begin_epoch(2);
+  r.begin_epoch(2, model);
   CHECK(r.current_alpha() == 4.0);
-  r.begin_epoch(9);
+  r.begin_epoch(9, model);
   CHECK(r.current_alpha() == 4.0);
 }

@@ -14,6 +14,8 @@
 
 #include <unistd.h>
 
+#include <invlearn/data/dataset.hpp>
+#include <invlearn/data/id_map.hpp>
 #include <invlearn/data/interactions.hpp>
 #include <invlearn/io/checkpoint.hpp>
 

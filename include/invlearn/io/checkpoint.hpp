@@ -49,6 +49,7 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/data/id_map.hpp"
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/model/gmf.hpp"
 #include "invlearn/model/gradient.hpp"

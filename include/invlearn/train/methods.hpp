@@ -4,7 +4,7 @@
 
 #include <string>
 
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"
 #include "invlearn/loss/reweighted.hpp"

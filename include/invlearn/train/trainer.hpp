@@ -3,6 +3,7 @@
 /// The training loop: epochs of labeled batches, unlabeled batches from a sampler,
 /// an update policy that decides what they do, and model selection on validation BCE.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <cstdint>
@@ -18,7 +19,7 @@
 #include "invlearn/core/traits.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/optim/adam.hpp"
 #include "invlearn/train/trace.hpp"
@@ -150,16 +151,25 @@ class Trainer {
     const Index capacity = options_.batch_size * 4;
     StepBuffers<Model> buffers(model_, capacity);
     Context ctx{model_, optimizer_, labeled_loss_, unlabeled_loss_, buffers, options_.effective_alpha()};
-    typename Model::Workspace sampler_ws = model_.workspace(options_.batch_size);
+    // The samplers' Score: logits at the current θ, `capacity` rows per forward call.
+    typename Model::Workspace score_ws = model_.workspace(capacity);
+    Vector<Scalar> score_logits(capacity);
+    auto score = [&](const BatchView& pairs, double* out) {
+      for (Index begin = 0; begin < pairs.size; begin += capacity) {
+        const Index n = std::min(capacity, pairs.size - begin);
+        model_.forward(pairs.slice(begin, n), score_ws, score_logits.head(n));
+        for (Index k = 0; k < n; ++k) out[begin + k] = static_cast<double>(score_logits[k]);
+      }
+    };
 
     FitResult result;
     for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
       const auto epoch_start = std::chrono::steady_clock::now();
       EpochReport report;
       report.epoch = epoch;
-      sampler_.begin_epoch(epoch);
+      sampler_.begin_epoch(epoch - 1, score);
       try {
-        run_epoch(ctx, sampler_ws, report);
+        run_epoch(ctx, score, report);
       } catch (const NumericalError& e) {
         if (!state_.best.tables.empty()) model_.parameters() = state_.best;
         throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ", step " +
@@ -247,14 +257,15 @@ class Trainer {
     }
   }
 
-  void run_epoch(Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report) {
+  template <class Score>
+  void run_epoch(Context& ctx, Score& score, EpochReport& report) {
     const Index bs = options_.batch_size;
     double loss_sum = 0.0;
     auto take_step = [&](auto& policy, const Batch& labeled, Phase phase, int epoch) {
       StepRecord rec;
       const UnlabeledBatch* unlabeled = nullptr;
       if constexpr (std::decay_t<decltype(policy)>::uses_unlabeled) {
-        sampler_.sample(labeled.view(), model_, sampler_ws, state_.sampler_rng, unlabeled_);
+        sampler_.sample(labeled.view(), score, state_.sampler_rng, unlabeled_);
         unlabeled = &unlabeled_;
       }
       policy.step(ctx, labeled.view(), unlabeled, rec);

@@ -11,7 +11,7 @@
 
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/types.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling/unlabeled_batch.hpp"
 #include "invlearn/model/gradient.hpp"
 
 namespace invlearn {
