@@ -14,5 +14,6 @@
 #include "invlearn/data/sampling/sampler.hpp"
 #include "invlearn/data/sampling/source.hpp"
 #include "invlearn/data/sampling/srns.hpp"
+#include "invlearn/data/sampling/srns_pools.hpp"
 #include "invlearn/data/sampling/uniform.hpp"
 #include "invlearn/data/sampling/unlabeled_batch.hpp"
