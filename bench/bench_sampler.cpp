@@ -43,7 +43,7 @@ const SamplerData& data() {
   return d;
 }
 
-// The Score a Trainer passes: GMF's logits, 4096 rows per forward call.
+// The Score a Trainer passes: GMF's logits, up to 2^14 rows per forward call.
 class ModelScore {
  public:
   explicit ModelScore(const invlearn::GMF<float>& model) : model_(model), ws_(model.workspace(kChunk)), logits_(kChunk) {}
@@ -56,7 +56,7 @@ class ModelScore {
   }
 
  private:
-  static constexpr invlearn::Index kChunk = 4096;
+  static constexpr invlearn::Index kChunk = invlearn::Index(1) << 14;
   const invlearn::GMF<float>& model_;
   invlearn::GMF<float>::Workspace ws_;
   Eigen::VectorXf logits_;

@@ -25,11 +25,7 @@ using invlearn::Rng;
 using invlearn::SRNSOptions;
 using invlearn::SRNSSampler;
 using invlearn::UnlabeledBatch;
-using invlearn_test::draw;
-using invlearn_test::FakeScorer;
-using invlearn_test::labeled_of;
-using invlearn_test::random_train;
-using invlearn_test::same_pairs;
+using namespace invlearn_test;  // draw, FakeScorer, labeled_of, random_train, same_pairs
 
 namespace {
 

@@ -151,12 +151,18 @@ class Trainer {
     const Index capacity = options_.batch_size * 4;
     StepBuffers<Model> buffers(model_, capacity);
     Context ctx{model_, optimizer_, labeled_loss_, unlabeled_loss_, buffers, options_.effective_alpha()};
-    // The samplers' Score: logits at the current θ, `capacity` rows per forward call.
+    // The samplers' Score: logits at the current θ, in one forward call per up to 2^14
+    // rows (the workspace grows once to the largest batch asked for, up to that).
     typename Model::Workspace score_ws = model_.workspace(capacity);
     Vector<Scalar> score_logits(capacity);
     auto score = [&](const BatchView& pairs, double* out) {
-      for (Index begin = 0; begin < pairs.size; begin += capacity) {
-        const Index n = std::min(capacity, pairs.size - begin);
+      const Index chunk = std::max(capacity, std::min<Index>(pairs.size, Index(1) << 14));
+      if (chunk > score_logits.size()) {
+        score_ws = model_.workspace(chunk);
+        score_logits.resize(chunk);
+      }
+      for (Index begin = 0; begin < pairs.size; begin += chunk) {
+        const Index n = std::min(chunk, pairs.size - begin);
         model_.forward(pairs.slice(begin, n), score_ws, score_logits.head(n));
         for (Index k = 0; k < n; ++k) out[begin + k] = static_cast<double>(score_logits[k]);
       }
