@@ -7,7 +7,7 @@
 #include <string>
 
 #include "invlearn/core/random.hpp"
-#include "invlearn/data/readers.hpp"
+#include "invlearn/data/read.hpp"
 
 namespace {
 

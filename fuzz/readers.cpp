@@ -10,7 +10,7 @@
 #include <string>
 
 #include "invlearn/core/error.hpp"
-#include "invlearn/data/readers.hpp"
+#include "invlearn/data/read.hpp"
 
 namespace {
 

@@ -16,7 +16,7 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/data/synthetic.hpp"
 #include "invlearn/io/io.hpp"
 #include "invlearn/loss/truncated.hpp"

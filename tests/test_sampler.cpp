@@ -1,4 +1,6 @@
-// Tests of data/sampler.hpp: uniform, DNS and SRNS unlabeled samplers.
+// Samplers (data/sampling/): the Sampler concept, uniform and DNS sampling, what every
+// sampler shares (rates, rows, pools, truth), and samplers in a Trainer with a backbone
+// that has nothing beyond the Backbone concept.
 
 #include <algorithm>
 #include <catch2/catch.hpp>
@@ -12,9 +14,13 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/sampler.hpp"
-#include "invlearn/data/split.hpp"
+#include "invlearn/data/pair_index.hpp"
+#include "invlearn/data/sampling.hpp"
+#include "invlearn/data/synthetic.hpp"
 #include "invlearn/model/gmf.hpp"
+#include "invlearn/train/methods.hpp"
+#include "support/bias_model.hpp"
+#include "support/sampling.hpp"
 
 using invlearn::Batch;
 using invlearn::BatchView;
@@ -27,72 +33,39 @@ using invlearn::SRNSOptions;
 using invlearn::SRNSSampler;
 using invlearn::UniformSampler;
 using invlearn::UnlabeledBatch;
+using namespace invlearn_test;  // draw, FakeScorer, labeled_of, random_train, same_pairs
 
 namespace {
 
-// A fake backbone: the score of (u, i) is score(u, i) (item id by default). It records
-// the last batch it scored and how many forward calls it served.
-struct FakeModel {
-  using Scalar = double;
-  struct Workspace {};
-
-  FakeModel(Index num_users, Index num_items) : users(num_users), items(num_items) {}
-
-  Index users, items;
-  std::function<double(Index, Index)> score = [](Index, Index i) { return static_cast<double>(i); };
-  mutable Batch last;
-  mutable int calls = 0;
-
-  Index num_users() const { return users; }
-  Index num_items() const { return items; }
-  void reserve(Workspace&, Index) const {}
-  template <class Out>
-  void forward(const BatchView& b, Workspace&, Out&& logits) const {
-    ++calls;
-    last.clear();
-    for (Index k = 0; k < b.size; ++k) {
-      last.push_back(b.users[k], b.items[k], 0.0f);
-      logits[k] = score(b.users[k], b.items[k]);
-    }
-  }
+// Not a sampler: check_sampler() would stop at its missing members.
+struct NotASampler {
+  static constexpr const char* name = "none";
+  void prepare(const Interactions&, const Interactions*, invlearn::TruthFn) {}
 };
 
-// Each (u, i) is a training pair with probability `density`; labels random.
-Interactions random_train(Index users, Index items, double density, std::uint64_t seed) {
-  Interactions t;
-  t.num_users = users;
-  t.num_items = items;
-  Rng rng(seed);
-  for (Index u = 0; u < users; ++u)
-    for (Index i = 0; i < items; ++i)
-      if (rng.uniform() < density) t.push_back(u, i, rng.uniform() < 0.5 ? 1.0f : 0.0f);
-  return t;
-}
-
-// A labeled batch of the given users (items and labels do not matter to the samplers).
-Batch labeled_of(const std::vector<Index>& users) {
-  Batch b;
-  for (Index u : users) b.push_back(u, 0, 1.0f);
-  return b;
-}
-
-template <class Sampler>
-UnlabeledBatch draw(Sampler& s, const Batch& labeled, FakeModel& model, Rng& rng) {
-  FakeModel::Workspace ws;
-  UnlabeledBatch out;
-  s.sample(labeled.view(), model, ws, rng, out);
-  REQUIRE(out.truth.size() == out.batch.users.size());
-  REQUIRE(out.batch.items.size() == out.batch.users.size());
-  REQUIRE(out.batch.labels.size() == out.batch.users.size());
-  for (float y : out.batch.labels) REQUIRE(y == 0.0f);
-  return out;
-}
-
-bool same_pairs(const UnlabeledBatch& a, const UnlabeledBatch& b) {
-  return a.batch.users == b.batch.users && a.batch.items == b.batch.items;
-}
-
 }  // namespace
+
+TEST_CASE("sampler: the archetype and every sampler pass check_sampler", "[sampler]") {
+  static_assert(invlearn::check_sampler<invlearn::SamplerArchetype>());
+  static_assert(invlearn::check_sampler<UniformSampler>());
+  static_assert(invlearn::check_sampler<DNSSampler>());
+  static_assert(invlearn::check_sampler<SRNSSampler>());
+  static_assert(invlearn::is_detected_v<invlearn::detail::sampler_prepare_t, NotASampler>);
+  static_assert(!invlearn::is_detected_v<invlearn::detail::sampler_sample_t, NotASampler>);
+  static_assert(!invlearn::is_detected_v<invlearn::detail::sampler_begin_epoch_t, NotASampler>);
+  // The archetype does what it documents: nothing but an empty batch.
+  invlearn::SamplerArchetype a;
+  const Interactions train = random_train(3, 5, 0.3, 1);
+  a.prepare(train, nullptr, {});
+  FakeScorer score(3, 5);
+  a.begin_epoch(0, score);
+  Rng rng(1);
+  UnlabeledBatch out;
+  out.batch.push_back(0, 0, 0.0f);
+  a.sample(labeled_of({0}).view(), score, rng, out);
+  CHECK(out.size() == 0);
+  CHECK(score.calls == 0);
+}
 
 TEST_CASE("sampler: constructors reject bad arguments", "[sampler]") {
   CHECK_THROWS_AS(UniformSampler(-1.0), invlearn::InvalidArgument);
@@ -118,11 +91,13 @@ TEST_CASE("sampler: constructors reject bad arguments", "[sampler]") {
   s.prepare(train, nullptr, {});
   const Batch stranger = labeled_of({2});
   CHECK_THROWS_AS(s.sample(stranger.view(), rng, out), invlearn::InvalidArgument);
+  // The sampler passes its candidates to the Score, which refuses ids it does not cover
+  // (as a model's forward does): 40 candidates over 4 unrated items include item 4.
   DNSSampler d;
   d.prepare(train, nullptr, {});
-  FakeModel small(2, 4);
-  FakeModel::Workspace ws;
-  CHECK_THROWS_AS(d.sample(labeled.view(), small, ws, rng, out), invlearn::InvalidArgument);
+  FakeScorer small(2, 4);
+  const Batch many = labeled_of(std::vector<Index>(8, 0));
+  CHECK_THROWS_AS(d.sample(many.view(), small, rng, out), invlearn::InvalidArgument);
 }
 
 TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
@@ -130,7 +105,7 @@ TEST_CASE("sampler: uniform never returns a training pair", "[sampler]") {
   const PairIndex index(train);
   UniformSampler s(2.0);
   s.prepare(train, nullptr, {});
-  FakeModel model(60, 50);
+  FakeScorer model(60, 50);
   Rng rng(3, invlearn::Stream::sampler);
   Index drawn = 0;
   for (Index start = 0; start + 256 <= train.size(); start += 256) {
@@ -182,7 +157,7 @@ TEST_CASE("sampler: counts follow the rate", "[sampler]") {
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k);
   const Batch labeled = labeled_of(users);
-  FakeModel model(40, 30);
+  FakeScorer model(40, 30);
   for (double rate : {1.0, 2.0, 0.5, 0.0, 1.5, 0.3, 3.0}) {
     const Index expected = static_cast<Index>(std::llround(rate * 40));
     UniformSampler u(rate);
@@ -205,7 +180,7 @@ TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[samp
   std::vector<Index> users;
   for (Index k = 0; k < 64; ++k) users.push_back(k % 50);
   const Batch labeled = labeled_of(users);
-  FakeModel model(50, 200);
+  FakeScorer model(50, 200);
   UniformSampler u(1.5);
   DNSSampler d(1.5, 4);
   SRNSSampler r;
@@ -226,8 +201,8 @@ TEST_CASE("sampler: same seed gives the same pairs, another seed others", "[samp
   // SRNS keeps state: compare two fresh samplers fed the same calls.
   Rng s1(4), s2(4);
   for (int step = 0; step < 5; ++step) {
-    r.begin_epoch(step / 2);
-    r2.begin_epoch(step / 2);
+    r.begin_epoch(step / 2, model);
+    r2.begin_epoch(step / 2, model);
     CHECK(same_pairs(draw(r, labeled, model, s1), draw(r2, labeled, model, s2)));
   }
 }
@@ -237,7 +212,7 @@ TEST_CASE("sampler: each unlabeled pair belongs to its labeled row's user", "[sa
   std::vector<Index> users;
   for (Index k = 0; k < 30; ++k) users.push_back((k * 7) % 30);  // distinct users
   const Batch labeled = labeled_of(users);
-  FakeModel model(30, 100);
+  FakeScorer model(30, 100);
   Rng rng(1);
   for (double rate : {1.0, 2.0, 3.0}) {  // whole cycles: pair k is for row k mod n
     UniformSampler u(rate);
@@ -277,7 +252,7 @@ TEST_CASE("sampler: a user who rated every item is skipped, never loops", "[samp
   for (Index i = 0; i < 20; ++i) train.push_back(0, i, 1.0f);  // user 0 rated everything
   train.push_back(1, 4, 0.0f);
   const Batch labeled = labeled_of({0, 1, 0, 2, 0});
-  FakeModel model(3, 20);
+  FakeScorer model(3, 20);
   UniformSampler u(2.0);
   DNSSampler d(2.0, 3);
   SRNSOptions o;
@@ -319,7 +294,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
   }
   REQUIRE(training_rows > 0);  // such rows are dropped, never returned
   const Batch labeled = labeled_of(std::vector<Index>(50, 0));
-  FakeModel model(20, 20);
+  FakeScorer model(20, 20);
   UniformSampler u(1.0);
   DNSSampler d(1.0, 3);
   u.prepare(train, &pool, {});
@@ -351,7 +326,7 @@ TEST_CASE("sampler: pool mode draws only pool pairs and carries their labels", "
 TEST_CASE("sampler: truth comes from the TruthFn, NaN without one", "[sampler]") {
   const Interactions train = random_train(10, 30, 0.2, 5);
   const Batch labeled = labeled_of({0, 1, 2, 3, 4, 5, 6, 7, 8, 9});
-  FakeModel model(10, 30);
+  FakeScorer model(10, 30);
   const invlearn::TruthFn fn = [](Index u, Index i) { return static_cast<float>((u + i) % 2); };
   UniformSampler with(3.0), without(3.0);
   DNSSampler dns(3.0, 2);
@@ -374,7 +349,7 @@ TEST_CASE("sampler: dns keeps the highest-scoring candidate, in one forward call
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model(25, 60);
+  FakeScorer model(25, 60);
   DNSSampler d(1.5, 4);
   d.prepare(train, nullptr, {});
   Rng rng(12);
@@ -401,7 +376,7 @@ TEST_CASE("sampler: dns with one candidate equals uniform for the same seed", "[
   std::vector<Index> users;
   for (Index k = 0; k < 40; ++k) users.push_back(k % 25);
   const Batch labeled = labeled_of(users);
-  FakeModel model(25, 60);
+  FakeScorer model(25, 60);
   const Interactions pool = random_train(25, 60, 0.1, 99);
   for (const Interactions* p : {static_cast<const Interactions*>(nullptr), &pool}) {
     for (double rate : {1.0, 0.7, 2.5}) {
@@ -423,152 +398,59 @@ TEST_CASE("sampler: dns scores with a float GMF", "[sampler]") {
   const Interactions train = random_train(30, 40, 0.2, 8);
   const PairIndex index(train);
   invlearn::GMF<float> gmf(30, 40);
-  auto ws = gmf.workspace(8);  // too small on purpose: the sampler reserves what it needs
+  // A Score over the model in chunks of 8 rows, however many pairs the sampler passes.
+  auto ws = gmf.workspace(8);
+  Eigen::VectorXf logits(8);
+  auto score = [&](const BatchView& pairs, double* out) {
+    for (Index b = 0; b < pairs.size; b += 8) {
+      const Index n = std::min<Index>(8, pairs.size - b);
+      gmf.forward(pairs.slice(b, n), ws, logits.head(n));
+      for (Index k = 0; k < n; ++k) out[b + k] = logits[k];
+    }
+  };
   DNSSampler d(2.0, 5);
   d.prepare(train, nullptr, {});
   SRNSSampler r;
   r.prepare(train, nullptr, {});
   Rng rng(1);
   UnlabeledBatch out;
-  d.sample(train.view(), gmf, ws, rng, out);
+  d.sample(train.view(), score, rng, out);
   REQUIRE(out.size() == 2 * train.size());
   for (std::size_t k = 0; k < out.batch.users.size(); ++k)
     CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
-  r.sample(train.view(), gmf, ws, rng, out);
+  r.sample(train.view(), score, rng, out);
   REQUIRE(out.size() == train.size());
   for (std::size_t k = 0; k < out.batch.users.size(); ++k)
     CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
 }
 
-TEST_CASE("sampler: srns never returns a training pair and keeps S1 items in memory", "[sampler]") {
-  const Interactions train = random_train(40, 30, 0.5, 9);
-  const PairIndex index(train);
-  std::vector<Index> users;
-  for (Index k = 0; k < 64; ++k) users.push_back((k * 13) % 40);
-  const Batch labeled = labeled_of(users);
-  FakeModel model(40, 30);
-  Rng noise(77);
-  model.score = [&noise](Index, Index i) { return static_cast<double>(i % 7) + noise.normal(); };
+TEST_CASE("sampler: DNS and SRNS train a backbone that has no reserve()", "[sampler]") {
+  // BiasModel has only what the Backbone concept names; the samplers score through the
+  // Trainer's callable, never the model.
+  invlearn::SyntheticOptions so;
+  so.users = 40;
+  so.items = 30;
+  so.factors = 4;
+  so.labeled_per_user = 6;
+  so.seed = 3;
+  const invlearn::SyntheticData syn(so);
+  const invlearn::Dataset d = syn.dataset();
+  invlearn::TrainerOptions t;
+  t.epochs = 2;
+  t.batch_size = 16;
+  t.lr = 0.05;
+  t.record_steps = false;
+  invlearn_test::BiasModel dns_model(so.users, so.items, true);
+  invlearn::methods::DNS<invlearn_test::BiasModel> dns(dns_model, t);
+  const auto dns_fit = dns.fit(d.train, d.valid);
+  CHECK(dns_fit.best_epoch >= 1);
+  CHECK(std::isfinite(dns_fit.best_valid_loss));
   SRNSOptions o;
-  o.memory = 6;
-  o.fresh = 4;
-  o.history = 3;
-  o.warmup = 1;
-  SRNSSampler r(o);
-  r.prepare(train, nullptr, {});
-  Rng rng(31);
-  for (int epoch = 0; epoch < 4; ++epoch) {
-    r.begin_epoch(epoch);
-    for (int step = 0; step < 5; ++step) {
-      model.calls = 0;
-      const auto out = draw(r, labeled, model, rng);
-      CHECK(model.calls == 1);
-      REQUIRE(out.size() == 64);
-      for (std::size_t k = 0; k < 64; ++k) {
-        CHECK(out.batch.users[k] == users[k]);
-        CHECK_FALSE(index.contains(out.batch.users[k], out.batch.items[k]));
-      }
-    }
-  }
-  for (Index u = 0; u < 40; ++u) {
-    const auto mem = r.memory(u);
-    REQUIRE(mem.size() == 6);
-    for (Index i : mem) CHECK_FALSE(index.contains(u, i));
-  }
-}
-
-TEST_CASE("sampler: srns with alpha 0 and temperature 0 picks the best memory item", "[sampler]") {
-  const Interactions train = random_train(20, 80, 0.3, 10);
-  std::vector<Index> users;
-  for (Index k = 0; k < 20; ++k) users.push_back(k);  // distinct: one draw per user per call
-  const Batch labeled = labeled_of(users);
-  FakeModel model(20, 80);  // score = item id
-  SRNSOptions o;
-  o.memory = 5;
-  o.fresh = 3;
-  o.alpha = 0.0;
-  o.temperature = 0.0;
-  SRNSSampler r(o);
-  r.prepare(train, nullptr, {});
-  Rng rng(5);
-  draw(r, labeled, model, rng);  // initialises every memory
-  for (int step = 0; step < 6; ++step) {
-    r.begin_epoch(step);
-    std::vector<std::vector<Index>> before;
-    for (Index u = 0; u < 20; ++u) before.push_back(r.memory(u));
-    const auto out = draw(r, labeled, model, rng);
-    REQUIRE(out.size() == 20);
-    for (Index u = 0; u < 20; ++u) {
-      const auto& mem = before[static_cast<std::size_t>(u)];
-      CHECK(out.batch.items[static_cast<std::size_t>(u)] ==
-            *std::max_element(mem.begin(), mem.end()));
-      // The refill keeps the S1 best of memory ∪ fresh: all the items scored for u.
-      std::vector<Index> scored;
-      for (std::size_t k = 0; k < model.last.users.size(); ++k)
-        if (model.last.users[k] == u) scored.push_back(model.last.items[k]);
-      REQUIRE(scored.size() == 8);
-      std::sort(scored.rbegin(), scored.rend());
-      auto after = r.memory(u);
-      std::sort(after.rbegin(), after.rend());
-      CHECK(after == std::vector<Index>(scored.begin(), scored.begin() + 5));
-    }
-  }
-}
-
-TEST_CASE("sampler: srns std bonus prefers an item whose score moves", "[sampler]") {
-  // User 0 may draw items 0 and 1 only (the others are training pairs). Item 0's score
-  // oscillates across epochs (0, 2, 0, 2, ...: std 1); item 1 stays at 1.5. With fresh = 0
-  // the memory never changes, so only the choice rule is seen.
-  Interactions train;
-  train.num_users = 1;
-  train.num_items = 4;
-  train.push_back(0, 2, 1.0f);
-  train.push_back(0, 3, 0.0f);
-  int epoch = 0;
-  FakeModel model(1, 4);
-  model.score = [&epoch](Index, Index i) {
-    if (i == 0) return epoch % 2 == 0 ? 0.0 : 2.0;
-    return 1.5;
-  };
-  const Batch labeled = labeled_of({0});
-  auto run = [&](double alpha) {
-    SRNSOptions o;
-    o.memory = 8;
-    o.fresh = 0;
-    o.alpha = alpha;
-    o.warmup = 0;
-    SRNSSampler r(o);
-    r.prepare(train, nullptr, {});
-    Rng rng(3);
-    std::vector<Index> chosen;
-    for (epoch = 0; epoch < 4; ++epoch) {
-      r.begin_epoch(epoch);
-      const auto out = draw(r, labeled, model, rng);
-      REQUIRE(out.size() == 1);
-      chosen.push_back(out.batch.items[0]);
-      const auto mem = r.memory(0);
-      REQUIRE(std::count(mem.begin(), mem.end(), 0) > 0);  // both items are in memory
-      REQUIRE(std::count(mem.begin(), mem.end(), 1) > 0);
-    }
-    return chosen;
-  };
-  // alpha = 0: the higher score each epoch.
-  CHECK(run(0.0) == std::vector<Index>{1, 0, 1, 0});
-  // alpha = 5: no history in epoch 0; from epoch 1 item 0's std (1) outweighs the gap.
-  CHECK(run(5.0) == std::vector<Index>{1, 0, 0, 0});
-}
-
-TEST_CASE("sampler: srns alpha warms up linearly", "[sampler]") {
-  SRNSOptions o;
-  o.alpha = 4.0;
-  o.warmup = 2;
-  SRNSSampler r(o);
-  r.begin_epoch(0);
-  CHECK(r.current_alpha() == 0.0);
-  r.begin_epoch(1);
-  CHECK(r.current_alpha() == 2.0);
-  r.begin_epoch(2);
-  CHECK(r.current_alpha() == 4.0);
-  r.begin_epoch(9);
-  CHECK(r.current_alpha() == 4.0);
+  o.candidates = 100;
+  invlearn_test::BiasModel srns_model(so.users, so.items, true);
+  invlearn::methods::SRNS<invlearn_test::BiasModel> srns(srns_model, t, {}, {}, {}, invlearn::Adam(),
+                                                         SRNSSampler(o));
+  const auto srns_fit = srns.fit(d.train, d.valid);
+  CHECK(std::isfinite(srns_fit.best_valid_loss));
+  for (Index u = 0; u < so.users; ++u) CHECK(srns.sampler().memory(u).size() == 8);
 }

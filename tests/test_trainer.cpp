@@ -187,7 +187,7 @@ TEST_CASE("trainer: bad data is refused with a message", "[trainer][errors]") {
   CHECK_THROWS_WITH(invlearn::methods::None<invlearn::GMF<float>>(model, zero), Catch::Contains("batch_size"));
 }
 
-TEST_CASE("trainer: a backbone from outside the library trains with IG", "[trainer][custom]") {
+TEST_CASE("trainer: a backbone from outside the library trains with IG, DNS and SRNS", "[trainer][custom]") {
   // BiasModel (tests/support) is a backbone the library does not know: x = b_u + b_i + c.
   // Item biases carry most of the synthetic data's signal, so it learns a clear AUC.
   const invlearn::SyntheticData syn(small_data(7));
@@ -209,6 +209,17 @@ TEST_CASE("trainer: a backbone from outside the library trains with IG", "[train
     CHECK(fit.choices[0] + fit.choices[1] + fit.choices[2] > 0);
     CHECK(fit.annotated > 0);
   }
+  // The samplers that score pairs (DNS, SRNS) need nothing beyond the Backbone concept.
+  o.epochs = 2;
+  Model dns_model(data.num_users(), data.num_items(), true);
+  invlearn::methods::DNS<Model>(dns_model, o).fit(data.train, data.valid);
+  CHECK(dns_model.parameters().all_finite());
+  invlearn::SRNSOptions small;
+  small.candidates = 100;
+  Model srns_model(data.num_users(), data.num_items(), true);
+  invlearn::methods::SRNS<Model>(srns_model, o, {}, {}, {}, {}, invlearn::SRNSSampler(small))
+      .fit(data.train, data.valid);
+  CHECK(srns_model.parameters().all_finite());
 }
 
 TEST_CASE("trainer: on planted truth with noisy unlabeled pairs, IG beats NS on test AUC", "[trainer][accuracy]") {

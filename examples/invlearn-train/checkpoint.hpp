@@ -12,6 +12,8 @@
 
 #include <string>
 
+#include <invlearn/data/dataset.hpp>
+#include <invlearn/data/id_map.hpp>
 #include <invlearn/data/interactions.hpp>
 #include <invlearn/io/checkpoint.hpp>
 

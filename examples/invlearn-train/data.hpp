@@ -7,8 +7,9 @@
 #include <string>
 
 #include <invlearn/data/labeling.hpp>
-#include <invlearn/data/readers.hpp>
-#include <invlearn/data/sampler.hpp>
+#include <invlearn/data/read.hpp>
+#include <invlearn/data/sampling/unlabeled_batch.hpp>
+#include <invlearn/data/make_dataset.hpp>
 #include <invlearn/data/split.hpp>
 #include <invlearn/data/synthetic.hpp>
 

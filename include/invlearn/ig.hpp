@@ -7,17 +7,16 @@
 
 #include "invlearn/core/archive.hpp"
 #include "invlearn/core/atomic_file.hpp"
+#include "invlearn/core/detect.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/math.hpp"
+#include "invlearn/core/per_scalar_state.hpp"
 #include "invlearn/core/random.hpp"
+#include "invlearn/core/rows.hpp"
+#include "invlearn/core/text.hpp"
 #include "invlearn/core/types.hpp"
 
-#include "invlearn/data/interactions.hpp"
-#include "invlearn/data/labeling.hpp"
-#include "invlearn/data/readers.hpp"
-#include "invlearn/data/sampler.hpp"
-#include "invlearn/data/split.hpp"
-#include "invlearn/data/synthetic.hpp"
+#include "invlearn/data.hpp"
 
 #include "invlearn/model/models.hpp"
 #include "invlearn/model/parameter_shape.hpp"

@@ -20,6 +20,22 @@ class InvalidArgument : public Error {
   explicit InvalidArgument(const std::string& what) : Error(what) {}
 };
 
+/// An option holds a value the library cannot use (or one that does not fit the data).
+/// option() names it as the library spells it, `Struct::field` (e.g.
+/// "SplitOptions::label_fraction", "LabelRule::positive_above"), and the message names it
+/// the same way, so a program can map the name to its own flag or setting.
+class OptionError : public InvalidArgument {
+ public:
+  /// The message reads `[context: ]option: problem`.
+  OptionError(const std::string& option, const std::string& problem, const std::string& context = "")
+      : InvalidArgument((context.empty() ? std::string() : context + ": ") + option + ": " + problem),
+        option_(option) {}
+  const std::string& option() const noexcept { return option_; }
+
+ private:
+  std::string option_;
+};
+
 /// Malformed input data. The message reads `file:line: field: problem`.
 class ParseError : public Error {
  public:
@@ -56,6 +72,11 @@ class CheckpointError : public Error {
 /// Throws InvalidArgument with `message` unless `condition` holds.
 inline void require(bool condition, const std::string& message) {
   if (!condition) throw InvalidArgument(message);
+}
+
+/// Throws OptionError(option, problem) unless `condition` holds.
+inline void require_option(bool condition, const char* option, const std::string& problem) {
+  if (!condition) throw OptionError(option, problem);
 }
 
 }  // namespace invlearn

@@ -20,8 +20,12 @@
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/core/text.hpp"
+#include "invlearn/data/dataset.hpp"
+#include "invlearn/data/hide_labels.hpp"
+#include "invlearn/data/id_map.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/labeling.hpp"
+#include "invlearn/data/make_dataset.hpp"
 #include "invlearn/data/split.hpp"
 
 namespace invlearn {
@@ -40,19 +44,20 @@ struct SyntheticOptions {
   double noise = 0.0;             ///< probability that an observed label is flipped
   std::uint64_t seed = 42;
 
-  /// Throws InvalidArgument naming the bad option.
+  /// Throws OptionError naming the bad option.
   void validate() const {
-    require(users >= 2, "synthetic: users must be at least 2, got " + std::to_string(users));
-    require(items >= 4, "synthetic: items must be at least 4, got " + std::to_string(items));
-    require(factors >= 1, "synthetic: factors must be at least 1, got " + std::to_string(factors));
-    require(std::isfinite(labeled_per_user) && labeled_per_user >= 2.0 &&
-                labeled_per_user <= 0.5 * static_cast<double>(items),
-            "synthetic: labeled_per_user must be in [2, items/2], got " +
-                LabelRule::number(labeled_per_user));
-    require(std::isfinite(popularity_skew) && popularity_skew >= 0.0,
-            "synthetic: popularity_skew must be >= 0, got " + LabelRule::number(popularity_skew));
-    require(noise >= 0.0 && noise <= 0.5,
-            "synthetic: noise must be in [0, 0.5], got " + LabelRule::number(noise));
+    require_option(users >= 2, "SyntheticOptions::users", "must be at least 2, got " + std::to_string(users));
+    require_option(items >= 4, "SyntheticOptions::items", "must be at least 4, got " + std::to_string(items));
+    require_option(factors >= 1, "SyntheticOptions::factors",
+                   "must be at least 1, got " + std::to_string(factors));
+    require_option(std::isfinite(labeled_per_user) && labeled_per_user >= 2.0 &&
+                       labeled_per_user <= 0.5 * static_cast<double>(items),
+                   "SyntheticOptions::labeled_per_user",
+                   "must be in [2, SyntheticOptions::items / 2], got " + format_number(labeled_per_user));
+    require_option(std::isfinite(popularity_skew) && popularity_skew >= 0.0, "SyntheticOptions::popularity_skew",
+                   "must be >= 0, got " + format_number(popularity_skew));
+    require_option(noise >= 0.0 && noise <= 0.5, "SyntheticOptions::noise",
+                   "must be in [0, 0.5], got " + format_number(noise));
   }
 };
 
@@ -118,12 +123,14 @@ class SyntheticData {
   /// training labels thinned by opts.label_fraction. Unlabeled pool: empty for
   /// `uniform` (the default: sample over all items), the hidden training rows with
   /// their **true** labels for `hidden`. There are no unclear rows here, so `middle`
-  /// throws InvalidArgument.
+  /// throws OptionError.
   Dataset dataset(const SplitOptions& opts = {}) const {
     opts.validate();
     if (opts.unlabeled == SplitOptions::Unlabeled::middle)
-      throw InvalidArgument("synthetic data has no unclear rows: use --unlabeled uniform or "
-                            "hidden (with --label-fraction below 1)");
+      throw OptionError("SplitOptions::unlabeled",
+                        "middle: synthetic data has no unclear rows; use uniform, or hidden with "
+                        "SplitOptions::label_fraction below 1",
+                        "synthetic");
     Dataset d;
     d.name = "synthetic";
     SplitParts parts = split_rows(observed_, opts.train, opts.valid, opts.seed);

@@ -24,6 +24,7 @@
 #include "invlearn/core/archive.hpp"
 #include "invlearn/core/atomic_file.hpp"
 #include "invlearn/core/error.hpp"
+#include "invlearn/data/id_map.hpp"
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/io/container.hpp"
 #include "invlearn/io/header.hpp"

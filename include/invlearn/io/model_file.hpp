@@ -22,6 +22,7 @@
 #include "invlearn/core/atomic_file.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/data/id_map.hpp"
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/io/container.hpp"
 #include "invlearn/io/header.hpp"

@@ -19,7 +19,8 @@ class Reweighted {
  public:
   static constexpr const char* name = "rce";
 
-  explicit Reweighted(double beta = 0.2) : beta_(beta) {
+  Reweighted() : Reweighted(0.2) {}
+  explicit Reweighted(double beta) : beta_(beta) {
     require(std::isfinite(beta) && beta >= 0.0, "Reweighted: beta must be finite and >= 0");
   }
   double beta() const { return beta_; }

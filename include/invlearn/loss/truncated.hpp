@@ -25,7 +25,8 @@ class Truncated {
  public:
   static constexpr const char* name = "tce";
 
-  explicit Truncated(double max_drop = 0.1, std::int64_t num_gradual = 30000)
+  Truncated() : Truncated(0.1) {}
+  explicit Truncated(double max_drop, std::int64_t num_gradual = 30000)
       : max_drop_(max_drop), num_gradual_(num_gradual) {
     require(std::isfinite(max_drop) && max_drop >= 0.0 && max_drop < 1.0,
             "Truncated: max_drop must be in [0, 1)");

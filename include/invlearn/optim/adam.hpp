@@ -55,7 +55,8 @@ class Adam {
   static constexpr const char* name = "adam";
   static constexpr double kDefaultLr = 1e-3;
 
-  explicit Adam(const AdamOptions& options = {}) : options_(options) { validate(); }
+  Adam() : Adam(AdamOptions{}) {}
+  explicit Adam(const AdamOptions& options) : options_(options) { validate(); }
   explicit Adam(double learning_rate) : Adam(with_lr(learning_rate)) {}
 
   const AdamOptions& options() const { return options_; }

@@ -12,6 +12,7 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
+#include "invlearn/data/split.hpp"
 
 namespace invlearn {
 
@@ -34,15 +35,14 @@ class TrainBatches {
     train_base_.clear();
     test_base_.clear();
     train_base_.reserve(static_cast<std::size_t>(train.size()));
-    std::vector<Index> order(static_cast<std::size_t>(train.size()));
-    for (Index k = 0; k < train.size(); ++k) order[static_cast<std::size_t>(k)] = k;
     if (!hold_out) {
-      train_base_ = std::move(order);
+      train_base_.resize(static_cast<std::size_t>(train.size()));
+      for (Index k = 0; k < train.size(); ++k) train_base_[static_cast<std::size_t>(k)] = k;
       return;
     }
     require(train.size() >= 2, "Trainer::fit: a meta policy needs at least 2 labeled rows");
     Rng rng(seed, Stream::split);
-    rng.shuffle(order);
+    const std::vector<Index> order = shuffled_indices(train.size(), rng);
     const Index n_test = test_rows(train.size(), fraction);
     for (Index k = 0; k < train.size(); ++k) (k < n_test ? test_base_ : train_base_).push_back(order[k]);
   }
@@ -71,12 +71,8 @@ class TrainBatches {
   }
   const Batch& gather(const std::vector<Index>& order, Index b) {
     const Index n = static_cast<Index>(order.size());
-    const Index begin = b * batch_size_, end = std::min(n, begin + batch_size_);
-    batch_.clear();
-    for (Index k = begin; k < end; ++k) {
-      const Index r = order[static_cast<std::size_t>(k)];
-      batch_.push_back(rows_->users[r], rows_->items[r], rows_->labels[r]);
-    }
+    const Index begin = b * batch_size_;
+    invlearn::gather(*rows_, order.data() + begin, std::min(n, begin + batch_size_) - begin, batch_);
     return batch_;
   }
 

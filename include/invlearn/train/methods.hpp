@@ -2,7 +2,7 @@
 /// @file methods.hpp
 /// The paper's methods as Trainer compositions (Table 1 and Table 2).
 
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/inverse_dual.hpp"
 #include "invlearn/optim/adam.hpp"

@@ -4,6 +4,7 @@
 /// from a sampler, an update policy that decides what they do, and model selection on
 /// validation BCE.
 
+#include <algorithm>
 #include <chrono>
 #include <cmath>
 #include <functional>
@@ -17,7 +18,7 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/interactions.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling.hpp"
 #include "invlearn/loss/bce.hpp"
 #include "invlearn/loss/loss.hpp"
 #include "invlearn/model/backbone.hpp"
@@ -68,7 +69,8 @@ class Trainer {
   // fails here with its own message rather than deep inside a step.
   static constexpr bool kConceptsHold = check_backbone<Model>() && check_loss<LabeledLoss, Scalar>() &&
                                         check_loss<UnlabeledLoss, Scalar>() && check_optimizer<Optimizer, Scalar>() &&
-                                        check_update_policy<UpdatePolicy, Context>() && check_schedule<Schedule>();
+                                        check_update_policy<UpdatePolicy, Context>() && check_sampler<Sampler>() &&
+                                        check_schedule<Schedule>();
   static_assert(kConceptsHold, "see the messages above");
   static_assert(!UpdatePolicy::is_meta || Schedule::holds_out,
                 "Trainer: a meta policy (IG) needs a schedule that holds out training-test rows (TestPass, "
@@ -122,17 +124,36 @@ class Trainer {
     batches_.split(train, Schedule::holds_out, options_.meta_fraction, options_.seed, options_.batch_size);
     if constexpr (kDefersRows) keys_ = table_keys_of(model_);
     sampler_.prepare(train, pool, std::move(truth));
-    StepBuffers<Model> buffers(model_, options_.batch_size * 4);
+    const Index capacity = options_.batch_size * 4;
+    StepBuffers<Model> buffers(model_, capacity);
     Context ctx{model_, optimizer_state_, labeled_loss_, unlabeled_loss_, buffers, alpha(), nullptr};
-    typename Model::Workspace sampler_ws = model_.workspace(options_.batch_size);
+    // Samplers score pairs through this (DNS's candidates, SRNS's memories and pools):
+    // the rows it reads are brought up to date first, and large requests go through the
+    // model in chunks of up to 2^14 rows, each one forward.
+    typename Model::Workspace score_ws = model_.workspace(capacity);
+    Vector<Scalar> score_logits(capacity);
+    auto score = [&](const BatchView& pairs, double* out) {
+      const Index chunk = std::max(capacity, std::min<Index>(pairs.size, Index(1) << 14));
+      if (chunk > score_logits.size()) {
+        score_ws = model_.workspace(chunk);
+        score_logits.resize(chunk);
+      }
+      for (Index begin = 0; begin < pairs.size; begin += chunk) {
+        const Index n = std::min(chunk, pairs.size - begin);
+        const BatchView part = pairs.slice(begin, n);
+        bring_up_to_date(part);
+        model_.forward(part, score_ws, score_logits.head(n));
+        for (Index k = 0; k < n; ++k) out[begin + k] = static_cast<double>(score_logits[k]);
+      }
+    };
 
     for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
       const auto epoch_start = std::chrono::steady_clock::now();
       EpochReport report;
       report.epoch = epoch;
-      sampler_.begin_epoch(epoch);
+      sampler_.begin_epoch(epoch - 1, score);
       try {
-        run_epoch(ctx, sampler_ws, report);
+        run_epoch(ctx, score, report);
       } catch (const NumericalError& e) {
         if (!state_.best.tables.empty()) model_.parameters() = state_.best;
         throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ", step " +
@@ -203,10 +224,11 @@ class Trainer {
 
  private:
   /// The Epoch a schedule runs (train/schedule.hpp, EpochArchetype).
+  template <class Score>
   class Epoch {
    public:
-    Epoch(Trainer& trainer, Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report)
-        : t_(trainer), ctx_(ctx), sampler_ws_(sampler_ws), report_(report) {}
+    Epoch(Trainer& trainer, Context& ctx, Score& score, EpochReport& report)
+        : t_(trainer), ctx_(ctx), score_(score), report_(report) {}
     Index train_batches() const { return t_.batches_.train_batches(); }
     Index test_batches() const { return t_.batches_.test_batches(); }
     void policy_step(Index b) { step(t_.policy_state_, UpdatePolicy::uses_unlabeled, t_.batches_.train(b), Phase::train); }
@@ -225,7 +247,7 @@ class Trainer {
       const UnlabeledBatch* unlabeled = nullptr;
       t_.bring_up_to_date(labeled.view());
       if (uses_unlabeled) {
-        t_.sampler_.sample(labeled.view(), t_.model_, sampler_ws_, t_.state_.sampler_rng, t_.unlabeled_);
+        t_.sampler_.sample(labeled.view(), score_, t_.state_.sampler_rng, t_.unlabeled_);
         unlabeled = &t_.unlabeled_;
         t_.bring_up_to_date(t_.unlabeled_.batch.view());
       }
@@ -242,7 +264,7 @@ class Trainer {
     }
     Trainer& t_;
     Context& ctx_;
-    typename Model::Workspace& sampler_ws_;
+    Score& score_;
     EpochReport& report_;
   };
 
@@ -277,13 +299,14 @@ class Trainer {
     return options_.method.empty() ? std::string(UpdatePolicy::name) : options_.method;
   }
 
-  void run_epoch(Context& ctx, typename Model::Workspace& sampler_ws, EpochReport& report) {
+  template <class Score>
+  void run_epoch(Context& ctx, Score& score, EpochReport& report) {
     WeightTally weights;
     ctx.weights = &weights;
     // Each epoch shuffles the same base order, so a run resumed at an epoch boundary
     // sees the batches an uninterrupted run would.
     batches_.shuffle_train(state_.shuffle_rng);
-    Epoch epoch(*this, ctx, sampler_ws, report);
+    Epoch<Score> epoch(*this, ctx, score, report);
     Schedule::run(epoch);
     ctx.weights = nullptr;
     report.train_loss = report.steps > 0 ? epoch.loss_sum / static_cast<double>(report.steps) : std::nan("");

@@ -9,7 +9,7 @@
 
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/types.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling/unlabeled_batch.hpp"
 #include "invlearn/loss/loss.hpp"
 #include "invlearn/update/step_context.hpp"
 #include "invlearn/update/step_record.hpp"

@@ -8,7 +8,7 @@
 #include "invlearn/core/detect.hpp"
 #include "invlearn/core/per_scalar_state.hpp"
 #include "invlearn/core/types.hpp"
-#include "invlearn/data/sampler.hpp"
+#include "invlearn/data/sampling/unlabeled_batch.hpp"
 #include "invlearn/update/step_record.hpp"
 
 namespace invlearn {
