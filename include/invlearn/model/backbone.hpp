@@ -135,6 +135,19 @@ inline std::vector<TableKey> table_keys_of(const M& model) {
 template <class M>
 constexpr bool has_forward_candidates_v = is_detected_v<detail::forward_candidates_t, M>;
 
+namespace detail {
+template <class M>
+using candidates_keep_forward_t = std::enable_if_t<M::candidates_keep_forward>;
+}  // namespace detail
+
+/// Optional, with forward_candidates: `static constexpr bool candidates_keep_forward =
+/// true` when forward_candidates leaves its workspace holding the batch at whatever θ is
+/// when backward() runs, so that once θ is moved to a candidate the backward is that
+/// candidate's (GMF). IG then takes its labeled step without forwarding the batch again.
+template <class M>
+constexpr bool candidates_keep_forward_v =
+    has_forward_candidates_v<M> && is_detected_v<detail::candidates_keep_forward_t, M>;
+
 /// Checks that M models the Backbone concept; each missing piece fails with its own
 /// message. Returns true so it can sit in a static_assert.
 template <class M>
