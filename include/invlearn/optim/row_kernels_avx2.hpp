@@ -46,6 +46,66 @@ INVLEARN_AVX2_ inline __m256 eigen_sse_sqrt_avx2(__m256 x) {
 #endif
 }
 
+/// The 256-bit operations the kernels use, for float (8 lanes) and double (4 lanes).
+template <class S>
+struct Avx2;
+
+template <>
+struct Avx2<float> {
+  using V = __m256;
+  static constexpr Index lanes = 8;
+  INVLEARN_AVX2_ static V set1(float x) { return _mm256_set1_ps(x); }
+  INVLEARN_AVX2_ static V load(const float* p) { return _mm256_loadu_ps(p); }
+  INVLEARN_AVX2_ static void store(float* p, V x) { _mm256_storeu_ps(p, x); }
+  INVLEARN_AVX2_ static V add(V a, V b) { return _mm256_add_ps(a, b); }
+  INVLEARN_AVX2_ static V sub(V a, V b) { return _mm256_sub_ps(a, b); }
+  INVLEARN_AVX2_ static V mul(V a, V b) { return _mm256_mul_ps(a, b); }
+  INVLEARN_AVX2_ static V div(V a, V b) { return _mm256_div_ps(a, b); }
+  INVLEARN_AVX2_ static V exact_sqrt(V x) { return _mm256_sqrt_ps(x); }
+  /// The square root of Adam's step: Eigen's packet one, as the SSE build's expression took it.
+  INVLEARN_AVX2_ static V adam_sqrt(V x) { return eigen_sse_sqrt_avx2(x); }
+  INVLEARN_AVX2_ static V ge(V a, V b) { return _mm256_cmp_ps(a, b, _CMP_GE_OQ); }  // false for NaN
+  INVLEARN_AVX2_ static V select(V if_false, V if_true, V mask) { return _mm256_blendv_ps(if_false, if_true, mask); }
+};
+
+template <>
+struct Avx2<double> {
+  using V = __m256d;
+  static constexpr Index lanes = 4;
+  INVLEARN_AVX2_ static V set1(double x) { return _mm256_set1_pd(x); }
+  INVLEARN_AVX2_ static V load(const double* p) { return _mm256_loadu_pd(p); }
+  INVLEARN_AVX2_ static void store(double* p, V x) { _mm256_storeu_pd(p, x); }
+  INVLEARN_AVX2_ static V add(V a, V b) { return _mm256_add_pd(a, b); }
+  INVLEARN_AVX2_ static V sub(V a, V b) { return _mm256_sub_pd(a, b); }
+  INVLEARN_AVX2_ static V mul(V a, V b) { return _mm256_mul_pd(a, b); }
+  INVLEARN_AVX2_ static V div(V a, V b) { return _mm256_div_pd(a, b); }
+  INVLEARN_AVX2_ static V exact_sqrt(V x) { return _mm256_sqrt_pd(x); }
+  INVLEARN_AVX2_ static V adam_sqrt(V x) { return _mm256_sqrt_pd(x); }  // Eigen's double packet sqrt is exact
+  INVLEARN_AVX2_ static V ge(V a, V b) { return _mm256_cmp_pd(a, b, _CMP_GE_OQ); }
+  INVLEARN_AVX2_ static V select(V if_false, V if_true, V mask) { return _mm256_blendv_pd(if_false, if_true, mask); }
+};
+
+/// Adam's step on coordinates [c, end) of a row, a whole register at a time; returns
+/// the first coordinate not taken (fewer than a register's lanes before `end`).
+template <class S>
+INVLEARN_AVX2_ inline Index adam_registers_avx2(S* theta, S* m, S* v, const S* g, Index c, Index end,
+                                                const AdamRowConstants<S>& k) {
+  using A = Avx2<S>;
+  const auto b1 = A::set1(k.beta1), ob1 = A::set1(k.one_minus_beta1), b2 = A::set1(k.beta2),
+             ob2 = A::set1(k.one_minus_beta2), step = A::set1(k.step_size), bc2 = A::set1(k.bc2_sqrt),
+             eps = A::set1(k.epsilon);
+  for (; c + A::lanes <= end; c += A::lanes) {
+    const auto gc = A::load(g + c);
+    const auto mc = A::add(A::mul(b1, A::load(m + c)), A::mul(ob1, gc));
+    const auto vc = A::add(A::mul(b2, A::load(v + c)), A::mul(ob2, A::mul(gc, gc)));
+    A::store(m + c, mc);
+    A::store(v + c, vc);
+    const auto den = A::add(A::div(A::adam_sqrt(vc), bc2), eps);
+    A::store(theta + c, A::sub(A::load(theta + c), A::div(A::mul(step, mc), den)));
+  }
+  return c;
+}
+
 INVLEARN_AVX2_ inline void adam_row_avx2(float* theta, float* m, float* v, const float* g, Index d,
                                          const AdamRowConstants<float>& k) {
   // The coordinates the SSE build's Eigen expression took in packets of 4, as the generic kernel.
@@ -53,18 +113,7 @@ INVLEARN_AVX2_ inline void adam_row_avx2(float* theta, float* m, float* v, const
   const Index end = first + (d - first) / 4 * 4;
   Index c = 0;
   for (; c < first; ++c) adam_coordinate(theta[c], m[c], v[c], g[c], k);
-  const __m256 b1 = _mm256_set1_ps(k.beta1), ob1 = _mm256_set1_ps(k.one_minus_beta1), b2 = _mm256_set1_ps(k.beta2),
-               ob2 = _mm256_set1_ps(k.one_minus_beta2), step = _mm256_set1_ps(k.step_size),
-               bc2 = _mm256_set1_ps(k.bc2_sqrt), eps = _mm256_set1_ps(k.epsilon);
-  for (; c + 8 <= end; c += 8) {
-    const __m256 gc = _mm256_loadu_ps(g + c);
-    const __m256 mc = _mm256_add_ps(_mm256_mul_ps(b1, _mm256_loadu_ps(m + c)), _mm256_mul_ps(ob1, gc));
-    const __m256 vc = _mm256_add_ps(_mm256_mul_ps(b2, _mm256_loadu_ps(v + c)), _mm256_mul_ps(ob2, _mm256_mul_ps(gc, gc)));
-    _mm256_storeu_ps(m + c, mc);
-    _mm256_storeu_ps(v + c, vc);
-    const __m256 den = _mm256_add_ps(_mm256_div_ps(eigen_sse_sqrt_avx2(vc), bc2), eps);
-    _mm256_storeu_ps(theta + c, _mm256_sub_ps(_mm256_loadu_ps(theta + c), _mm256_div_ps(_mm256_mul_ps(step, mc), den)));
-  }
+  c = adam_registers_avx2(theta, m, v, g, c, end, k);
   if (c < end) {  // one packet of 4 left: the generic kernel's packet code on it
     adam_row_generic(theta + c, m + c, v + c, g + c, 4, k);
     c += 4;
@@ -74,65 +123,30 @@ INVLEARN_AVX2_ inline void adam_row_avx2(float* theta, float* m, float* v, const
 
 INVLEARN_AVX2_ inline void adam_row_avx2(double* theta, double* m, double* v, const double* g, Index d,
                                          const AdamRowConstants<double>& k) {
-  const __m256d b1 = _mm256_set1_pd(k.beta1), ob1 = _mm256_set1_pd(k.one_minus_beta1), b2 = _mm256_set1_pd(k.beta2),
-                ob2 = _mm256_set1_pd(k.one_minus_beta2), step = _mm256_set1_pd(k.step_size),
-                bc2 = _mm256_set1_pd(k.bc2_sqrt), eps = _mm256_set1_pd(k.epsilon);
-  Index c = 0;
-  for (; c + 4 <= d; c += 4) {
-    const __m256d gc = _mm256_loadu_pd(g + c);
-    const __m256d mc = _mm256_add_pd(_mm256_mul_pd(b1, _mm256_loadu_pd(m + c)), _mm256_mul_pd(ob1, gc));
-    const __m256d vc =
-        _mm256_add_pd(_mm256_mul_pd(b2, _mm256_loadu_pd(v + c)), _mm256_mul_pd(ob2, _mm256_mul_pd(gc, gc)));
-    _mm256_storeu_pd(m + c, mc);
-    _mm256_storeu_pd(v + c, vc);
-    const __m256d den = _mm256_add_pd(_mm256_div_pd(_mm256_sqrt_pd(vc), bc2), eps);
-    _mm256_storeu_pd(theta + c, _mm256_sub_pd(_mm256_loadu_pd(theta + c), _mm256_div_pd(_mm256_mul_pd(step, mc), den)));
-  }
+  Index c = adam_registers_avx2(theta, m, v, g, 0, d, k);
   for (; c < d; ++c) adam_coordinate(theta[c], m[c], v[c], g[c], k);
 }
 
-INVLEARN_AVX2_ inline void idle_row_avx2(float* theta, float* m, float* v, Index d, const IdleWindow<float>& w) {
-  const __m256 w0 = _mm256_set1_ps(w.w0), w1 = _mm256_set1_ps(w.w1), u0 = _mm256_set1_ps(w.u0),
-               u1 = _mm256_set1_ps(w.u1), c0 = _mm256_set1_ps(w.c0), c1 = _mm256_set1_ps(w.c1),
-               n0 = _mm256_set1_ps(w.n0), n1 = _mm256_set1_ps(w.n1), split = _mm256_set1_ps(w.split),
-               d1 = _mm256_set1_ps(w.decay1), d2 = _mm256_set1_ps(w.decay2), eps = _mm256_set1_ps(w.epsilon),
-               one = _mm256_set1_ps(1.0f);
+/// A window of idle steps on a row (idle_coordinate), a register at a time; exact square roots.
+template <class S>
+INVLEARN_AVX2_ inline void idle_row_avx2(S* theta, S* m, S* v, Index d, const IdleWindow<S>& w) {
+  using A = Avx2<S>;
+  const auto w0 = A::set1(w.w0), w1 = A::set1(w.w1), u0 = A::set1(w.u0), u1 = A::set1(w.u1), c0 = A::set1(w.c0),
+             c1 = A::set1(w.c1), n0 = A::set1(w.n0), n1 = A::set1(w.n1), split = A::set1(w.split),
+             d1 = A::set1(w.decay1), d2 = A::set1(w.decay2), eps = A::set1(w.epsilon), one = A::set1(S(1));
   Index c = 0;
-  for (; c + 8 <= d; c += 8) {
-    const __m256 mc = _mm256_loadu_ps(m + c), vc = _mm256_loadu_ps(v + c);
-    const __m256 s = _mm256_sqrt_ps(vc);
-    const __m256 above = _mm256_cmp_ps(s, split, _CMP_GE_OQ);  // false for NaN
-    const __m256 a0 = _mm256_blendv_ps(c0, w0, above), a1 = _mm256_blendv_ps(c1, w1, above);
-    const __m256 k0 = _mm256_blendv_ps(n0, one, above), k1 = _mm256_blendv_ps(n1, one, above);
-    const __m256 e0 = _mm256_blendv_ps(eps, u0, above), e1 = _mm256_blendv_ps(eps, u1, above);
-    const __m256 sum = _mm256_add_ps(_mm256_div_ps(a0, _mm256_add_ps(_mm256_mul_ps(k0, s), e0)),
-                                     _mm256_div_ps(a1, _mm256_add_ps(_mm256_mul_ps(k1, s), e1)));
-    _mm256_storeu_ps(theta + c, _mm256_sub_ps(_mm256_loadu_ps(theta + c), _mm256_mul_ps(mc, sum)));
-    _mm256_storeu_ps(m + c, _mm256_mul_ps(mc, d1));
-    _mm256_storeu_ps(v + c, _mm256_mul_ps(vc, d2));
-  }
-  for (; c < d; ++c) idle_coordinate(theta[c], m[c], v[c], w);
-}
-
-INVLEARN_AVX2_ inline void idle_row_avx2(double* theta, double* m, double* v, Index d, const IdleWindow<double>& w) {
-  const __m256d w0 = _mm256_set1_pd(w.w0), w1 = _mm256_set1_pd(w.w1), u0 = _mm256_set1_pd(w.u0),
-                u1 = _mm256_set1_pd(w.u1), c0 = _mm256_set1_pd(w.c0), c1 = _mm256_set1_pd(w.c1),
-                n0 = _mm256_set1_pd(w.n0), n1 = _mm256_set1_pd(w.n1), split = _mm256_set1_pd(w.split),
-                d1 = _mm256_set1_pd(w.decay1), d2 = _mm256_set1_pd(w.decay2), eps = _mm256_set1_pd(w.epsilon),
-                one = _mm256_set1_pd(1.0);
-  Index c = 0;
-  for (; c + 4 <= d; c += 4) {
-    const __m256d mc = _mm256_loadu_pd(m + c), vc = _mm256_loadu_pd(v + c);
-    const __m256d s = _mm256_sqrt_pd(vc);
-    const __m256d above = _mm256_cmp_pd(s, split, _CMP_GE_OQ);
-    const __m256d a0 = _mm256_blendv_pd(c0, w0, above), a1 = _mm256_blendv_pd(c1, w1, above);
-    const __m256d k0 = _mm256_blendv_pd(n0, one, above), k1 = _mm256_blendv_pd(n1, one, above);
-    const __m256d e0 = _mm256_blendv_pd(eps, u0, above), e1 = _mm256_blendv_pd(eps, u1, above);
-    const __m256d sum = _mm256_add_pd(_mm256_div_pd(a0, _mm256_add_pd(_mm256_mul_pd(k0, s), e0)),
-                                      _mm256_div_pd(a1, _mm256_add_pd(_mm256_mul_pd(k1, s), e1)));
-    _mm256_storeu_pd(theta + c, _mm256_sub_pd(_mm256_loadu_pd(theta + c), _mm256_mul_pd(mc, sum)));
-    _mm256_storeu_pd(m + c, _mm256_mul_pd(mc, d1));
-    _mm256_storeu_pd(v + c, _mm256_mul_pd(vc, d2));
+  for (; c + A::lanes <= d; c += A::lanes) {
+    const auto mc = A::load(m + c), vc = A::load(v + c);
+    const auto s = A::exact_sqrt(vc);
+    const auto above = A::ge(s, split);
+    // Both rules as a/(k·s + e): above the split k = 1 (and 1·s is s exactly).
+    const auto a0 = A::select(c0, w0, above), a1 = A::select(c1, w1, above);
+    const auto k0 = A::select(n0, one, above), k1 = A::select(n1, one, above);
+    const auto e0 = A::select(eps, u0, above), e1 = A::select(eps, u1, above);
+    const auto sum = A::add(A::div(a0, A::add(A::mul(k0, s), e0)), A::div(a1, A::add(A::mul(k1, s), e1)));
+    A::store(theta + c, A::sub(A::load(theta + c), A::mul(mc, sum)));
+    A::store(m + c, A::mul(mc, d1));
+    A::store(v + c, A::mul(vc, d2));
   }
   for (; c < d; ++c) idle_coordinate(theta[c], m[c], v[c], w);
 }
