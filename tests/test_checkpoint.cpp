@@ -179,7 +179,7 @@ std::string as_format(const std::string& bytes, std::uint32_t version, const std
   while (pos < bytes.size() - ck::kTrailer) {
     const std::string tag = bytes.substr(pos, 4);
     const auto len = static_cast<std::size_t>(ck::get_u64(reinterpret_cast<const unsigned char*>(bytes.data()) + pos + 4));
-    if (tag != "HEAD" && tag != "MOPT" && !(tag == "TRCE" && version < 2))
+    if (tag != "HEAD" && tag != "MOPT" && tag != "STOP" && !(tag == "TRCE" && version < 2))
       out += bytes.substr(pos, ck::kSectionHeader + len);
     pos += ck::kSectionHeader + len;
   }
@@ -245,6 +245,7 @@ struct Data {
 TrainerOptions resume_options(int epochs) {
   TrainerOptions o;
   o.epochs = epochs;
+  o.patience = 0;  // every epoch evaluated, as the format-2 fixtures were written
   o.batch_size = 32;
   o.lr = 0.01;
   o.alpha = 0.05;
@@ -572,10 +573,10 @@ TEST_CASE("checkpoint: wrong magic, version, kind, scalar or sizes name the prob
   o.dim = 2;
   const std::string gmf = invlearn::encode_model(GMF<float>(3, 2, o, 1));
 
-  std::string v4 = gmf;
-  v4[8] = 4;
-  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v4),
-                      Catch::Contains("format version 4 is newer than this library's 3"));
+  std::string v5 = gmf;
+  v5[8] = 5;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v5),
+                      Catch::Contains("format version 5 is newer than this library's 4"));
   std::string v0 = gmf;
   v0[8] = 0;
   REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v0), Catch::Contains("format version 0 is older"));
@@ -1089,7 +1090,7 @@ TEST_CASE("checkpoint: training checkpoints of format version 2 resume with thei
 }
 #endif
 
-TEST_CASE("checkpoint: format version 3 holds the model options and the composition as pairs", "[checkpoint]") {
+TEST_CASE("checkpoint: format version 3 and later hold the model options and the composition as pairs", "[checkpoint]") {
   using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
@@ -1102,7 +1103,7 @@ TEST_CASE("checkpoint: format version 3 holds the model options and the composit
   const std::string v3 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig-normalized");
 
   const auto info = invlearn::decode_checkpoint_info(v3);
-  CHECK(info.format_version == 3);
+  CHECK(info.format_version == invlearn::kCheckpointVersion);
   const invlearn::Composition expect = {{"labeled", "bce"},   {"unlabeled", "idl"},       {"policy", "ig"},
                                         {"schedule", "test-pass"}, {"step_rule", "normalized"}, {"optimizer", "adam"},
                                         {"sampler", "uniform"}};
@@ -1287,4 +1288,44 @@ TEST_CASE("checkpoint: a backbone without options saves and loads into an existi
   T e(me, resume_options(2));
   invlearn::decode_checkpoint(v2, e);
   CHECK(same(me.parameters(), mb.parameters()));
+}
+
+TEST_CASE("checkpoint: a resumed run goes on counting its early-stopping evaluations", "[checkpoint][stopping]") {
+  const Data data;
+  TempDir dir;
+  const std::string path = dir.file("stop.ckpt");
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  TrainerOptions o = resume_options(400);
+  o.patience = 3;
+  o.eval_every = 12;  // an epoch is 5 steps here: evaluations every third epoch
+  o.lr = 0.01;
+  GMFOptions mo;
+  mo.dim = 4;
+  using T = methods::None<GMF<float>>;
+  GMF<float> ma(nu, ni, mo, 7);
+  T a(ma, o);
+  const auto fa = a.fit(data.d.train, data.d.valid);
+  REQUIRE(fa.stopped_early);
+  INFO("stopped after " << a.state().epochs_done << " epochs");
+  REQUIRE(a.state().epochs_done > 9);
+
+  GMF<float> mb(nu, ni, mo, 7);
+  T b(mb, o);
+  b.on_epoch([&](const invlearn::EpochReport& r) {
+    if (r.epoch < 7) return true;  // between two evaluations
+    invlearn::save_checkpoint(path, b);
+    return false;
+  });
+  b.fit(data.d.train, data.d.valid);
+  GMF<float> mc(nu, ni, mo, 99);
+  T c(mc, o);
+  invlearn::load_checkpoint(path, c);
+  CHECK(c.stopping().evaluations == b.stopping().evaluations);
+  CHECK(c.stopping().last_evaluation_step == b.stopping().last_evaluation_step);
+  const auto fc = c.fit(data.d.train, data.d.valid);
+  CHECK(fc.stopped_early);
+  CHECK(fc.evaluations == fa.evaluations);
+  CHECK(c.state().epochs_done == a.state().epochs_done);
+  CHECK(c.state().best_epoch == a.state().best_epoch);
+  CHECK(same(mc.parameters(), ma.parameters()));
 }

@@ -43,6 +43,7 @@ TEST_CASE("trainer: the best epoch's parameters are restored", "[trainer]") {
   invlearn::GMF<double> model(data.num_users(), data.num_items());
   invlearn::TrainerOptions o;
   o.epochs = 6;
+  o.patience = 0;  // every epoch evaluated
   o.lr = 0.05;  // large enough to overfit after a few epochs
   o.batch_size = 256;
   invlearn::methods::NS<invlearn::GMF<double>> trainer(model, o);
@@ -143,6 +144,7 @@ TEST_CASE("trainer: a non-finite loss stops training, naming method, epoch and s
   const auto data = syn.dataset();
   invlearn::TrainerOptions o;
   o.epochs = 3;
+  o.patience = 0;  // every epoch evaluated
   o.method = "idl";
   SECTION("in the first step") {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
@@ -324,6 +326,7 @@ TEST_CASE("trainer: without validation rows nothing is selected and the last epo
   const invlearn::SyntheticData syn(small_data(9));
   invlearn::TrainerOptions o;
   o.epochs = 4;
+  o.patience = 0;  // no early stopping without validation rows
   auto check_last_kept = [&](const invlearn::Dataset& data) {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
     invlearn::methods::None<invlearn::GMF<float>> trainer(model, o);
@@ -430,4 +433,69 @@ TEST_CASE("trainer: each schedule's epoch structure", "[trainer][schedule]") {
   invlearn::Plain::run(e);
   CHECK(e.calls == std::vector<std::string>{"policy0", "policy1", "policy2", "policy3", "policy4"});
   static_assert(invlearn::check_schedule<invlearn::ScheduleArchetype>(), "the archetype models the concept");
+}
+
+TEST_CASE("trainer: early stopping evaluates at its cadence and stops after its patience", "[trainer][stopping]") {
+  SECTION("the rule") {
+    invlearn::TrainerOptions o;
+    o.epochs = 100;
+    o.max_steps = 0;
+    o.patience = 2;
+    o.min_delta = 0.01;
+    o.eval_every = 5;
+    const invlearn::StoppingRule rule(o);
+    invlearn::StoppingState s;
+    // Epochs of 2 steps: evaluated once 5 steps have run since the last evaluation.
+    CHECK_FALSE(rule.evaluate_now(1, 2, s));
+    CHECK_FALSE(rule.evaluate_now(2, 4, s));
+    CHECK(rule.evaluate_now(3, 6, s));
+    rule.record(0.50, 6, s);
+    CHECK_FALSE(rule.evaluate_now(4, 8, s));
+    CHECK(rule.evaluate_now(6, 12, s));
+    rule.record(0.495, 12, s);  // lower, but by less than min_delta: patience goes on
+    CHECK(s.since_improvement == 1);
+    CHECK(rule.patience_left(s) == 1);
+    rule.record(0.40, 18, s);  // a real improvement resets it
+    CHECK(s.since_improvement == 0);
+    rule.record(0.41, 24, s);
+    CHECK_FALSE(s.stopped);
+    rule.record(0.39, 30, s);  // lower than the best, not by min_delta: the second in a row
+    CHECK(s.stopped);
+    CHECK_FALSE(rule.may_continue(15, 30, s));
+    CHECK(rule.evaluate_now(100, 200, invlearn::StoppingState()));  // the last epoch always is
+    o.max_steps = 20;
+    CHECK_FALSE(invlearn::StoppingRule(o).may_continue(10, 20, invlearn::StoppingState()));
+    CHECK(invlearn::StoppingRule(o).evaluate_now(10, 20, invlearn::StoppingState()));
+  }
+  SECTION("a fit") {
+    const invlearn::SyntheticData syn(small_data(11));
+    const auto data = syn.dataset();
+    invlearn::TrainerOptions o;
+    o.lr = 0.05;  // overfits after a few epochs
+    o.batch_size = 256;
+    o.patience = 3;
+    o.eval_every = 1;
+    invlearn::GMF<float> model(data.num_users(), data.num_items());
+    invlearn::methods::None<invlearn::GMF<float>> trainer(model, o);
+    std::vector<double> losses;
+    trainer.on_epoch([&](const invlearn::EpochReport& e) {
+      CHECK(e.evaluated());
+      losses.push_back(e.valid_loss);
+      return true;
+    });
+    const auto fit = trainer.fit(data.train, data.valid);
+    CHECK(fit.stopped_early);
+    const auto best = std::min_element(losses.begin(), losses.end()) - losses.begin();
+    CHECK(fit.best_epoch == best + 1);
+    CHECK(static_cast<Index>(losses.size()) == best + 1 + o.patience);  // three evaluations past the best
+    CHECK(fit.evaluations == static_cast<Index>(losses.size()));
+    CHECK(trainer.validation_loss(data.valid) == losses[static_cast<std::size_t>(best)]);  // the best θ is restored
+  }
+  SECTION("no validation rows") {
+    const invlearn::SyntheticData syn(small_data(12));
+    auto data = syn.dataset();
+    invlearn::GMF<float> model(data.num_users(), data.num_items());
+    invlearn::methods::None<invlearn::GMF<float>> trainer(model);
+    CHECK_THROWS_WITH(trainer.fit(data.train, invlearn::Interactions()), Catch::Contains("TrainerOptions::patience"));
+  }
 }

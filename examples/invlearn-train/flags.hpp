@@ -31,6 +31,10 @@ inline const std::vector<cli::OptionFlag>& option_flags() {
       {"SyntheticOptions::labeled_per_user", "--synthetic-rows-per-user"},
       {"SyntheticOptions::seed", "--seed"},
       {"TrainerOptions::epochs", "--epochs"},
+      {"TrainerOptions::max_steps", "--max-steps"},
+      {"TrainerOptions::patience", "--patience"},
+      {"TrainerOptions::min_delta", "--min-delta"},
+      {"TrainerOptions::eval_every", "--eval-every"},
       {"TrainerOptions::batch_size", "--batch"},
       {"TrainerOptions::lr", "--lr"},
       {"TrainerOptions::alpha", "--alpha"},
@@ -121,8 +125,27 @@ inline void define_flags(CLI::App& app, Options& o) {
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
 
   add_integer_flag(app, "--epochs", o.epochs, kNoLowerBound, kMaxInt,
-                   "epochs per method, >= 1; 0 with --load evaluates the loaded\n"
-                   "parameters without training")
+                   "the most epochs per method, >= 1 (early stopping ends\n"
+                   "sooner; with --patience 0, exactly this many); 0 with\n"
+                   "--load evaluates the loaded parameters without training")
+      ->group("Training");
+  add_integer_flag(app, "--max-steps", o.max_steps, 0, kMaxSize,
+                   "the most optimizer steps per method, checked at each\nepoch's end; 0 = no cap in steps")
+      ->group("Training");
+  add_integer_flag(app, "--patience", o.patience, 0, kMaxInt,
+                   "stop after N evaluations in a row that do not lower the\n"
+                   "best validation BCE by more than --min-delta; 0 = no early\n"
+                   "stopping: every epoch evaluated, --epochs run (the paper's\n"
+                   "protocol: --epochs 10 --patience 0)")
+      ->group("Training");
+  add_number_flag(app, "--min-delta", o.min_delta, [](double v) { return v >= 0.0; }, ">= 0",
+                  "the improvement of the validation BCE that resets the\npatience", number_text(o.min_delta))
+      ->group("Training");
+  add_integer_flag(app, "--eval-every", o.eval_every, 1, kMaxSize,
+                   "evaluate at the end of an epoch once N optimizer steps\n"
+                   "have run since the last evaluation (and at the last\n"
+                   "epoch): every epoch when epochs are long, every few when\n"
+                   "an epoch is a batch or two; ignored with --patience 0")
       ->group("Training");
   add_integer_flag(app, "--batch", o.batch, 1, kMaxSize, "labeled rows per batch, >= 1")->group("Training");
   add_integer_flag(app, "--dim", o.dim, 1, 1 << 16, "embedding size, >= 1")->group("Training");

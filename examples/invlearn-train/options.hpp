@@ -11,6 +11,7 @@
 #include <invlearn/data/synthetic.hpp>
 #include <invlearn/train/schedule.hpp>
 #include <invlearn/update/normalized_step.hpp>
+#include <invlearn/train/options.hpp>
 #include <invlearn/update/sgd_step.hpp>
 
 namespace train {
@@ -54,7 +55,12 @@ struct Options {
   std::vector<std::string> methods = all_methods();
 
   // Training
-  int epochs = 10;
+  // Training length and model selection: TrainerOptions' defaults (early stopping).
+  int epochs = invlearn::TrainerOptions().epochs;
+  invlearn::Index max_steps = invlearn::TrainerOptions().max_steps;
+  int patience = invlearn::TrainerOptions().patience;
+  double min_delta = invlearn::TrainerOptions().min_delta;
+  invlearn::Index eval_every = invlearn::TrainerOptions().eval_every;
   invlearn::Index batch = 1024;
   invlearn::Index dim = 32;
   double lr = 1e-3;

@@ -29,6 +29,10 @@ struct RunSettings {
 inline invlearn::TrainerOptions trainer_options(const Options& o, const std::string& method) {
   invlearn::TrainerOptions t;
   t.epochs = o.epochs;
+  t.max_steps = o.max_steps;
+  t.patience = o.patience;
+  t.min_delta = o.min_delta;
+  t.eval_every = o.eval_every;
   t.batch_size = o.batch;
   t.lr = o.lr;
   t.alpha = o.effective_alpha();
@@ -49,15 +53,22 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
     s.progress.line("[" + method + "] resuming after epoch " + std::to_string(trainer.state().epochs_done));
   trainer.on_step([&s](const invlearn::TraceRow& row) { s.progress.step(row.epoch); });
   trainer.on_epoch([&](const invlearn::EpochReport& r) {
-    s.progress.epoch(r);
+    SelectionStatus status;
+    status.evaluations = trainer.stopping().evaluations;
+    status.best_valid_loss = trainer.state().best_valid_loss;
+    status.best_epoch = trainer.state().best_epoch;
+    status.patience_left = trainer.patience_left();
+    status.patience = o.patience;
+    s.progress.epoch(r, status);
     save(trainer, o, d, method, s.several);  // between epochs: where a resumed run picks up
     return true;
   });
   // With nothing left to train (--load with --epochs 0, or a finished run resumed)
   // fit() only restores the selected parameters.
-  const bool training = o.epochs > trainer.state().epochs_done;
+  const bool training = o.epochs > trainer.state().epochs_done && !trainer.stopping().stopped;
   if (training)
-    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()));
+    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()),
+                     o.patience);
   invlearn::FitResult fit;
   try {
     fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());

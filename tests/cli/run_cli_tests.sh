@@ -158,7 +158,7 @@ done
 expect_in tiny trace.ig.csv "epoch,step,phase"
 if ls "$WORK" | grep -q '\.tmp\.'; then fail "tiny: a temporary JSON file was left behind"; else pass; fi
 # Not a terminal: plain epoch lines on stderr, no carriage returns.
-expect_in tiny tiny.err "[ig] epoch 1/1"
+expect_in tiny tiny.err "[ig] epoch 1 train_loss"
 if grep -q $'\r' tiny.err; then fail "tiny: carriage returns in non-terminal progress"; else pass; fi
 
 # --ig-step and --ig-schedule reach the trainer: on the same seed, each gives other

@@ -53,7 +53,12 @@ TEST_CASE("cli: defaults", "[cli]") {
   CHECK(o.label_fraction == 1.0);
   CHECK(o.model == "gmf");
   CHECK(o.methods == std::vector<std::string>{"none", "ns", "tce", "rce", "idl", "ig", "dns", "srns"});
-  CHECK(o.epochs == 10);
+  const invlearn::TrainerOptions library;
+  CHECK(o.epochs == library.epochs);  // the library's defaults: early stopping within caps
+  CHECK(o.max_steps == library.max_steps);
+  CHECK(o.patience == library.patience);
+  CHECK(o.min_delta == library.min_delta);
+  CHECK(o.eval_every == library.eval_every);
   CHECK(o.batch == 1024);
   CHECK(o.dim == 32);
   CHECK(o.lr == 1e-3);
@@ -109,6 +114,13 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(o.trace == "t.csv");
   CHECK(o.save == "m.ckpt");
   CHECK(o.quiet);
+
+  const train::Options e =
+      parse({"--max-steps", "5000", "--patience", "0", "--min-delta", "0.01", "--eval-every", "7"});
+  CHECK(e.max_steps == 5000);
+  CHECK(e.patience == 0);
+  CHECK(e.min_delta == 0.01);
+  CHECK(e.eval_every == 7);
 
   const train::Options l = parse({"--load", "a.ckpt"});
   CHECK(l.load == "a.ckpt");
@@ -219,6 +231,10 @@ TEST_CASE("cli: values out of range name the flag", "[cli]") {
   CHECK(contains(usage_error({"--epochs", "-1", "--load", "m.ckpt"}), "--epochs: must be at least 1, got -1"));
   CHECK(contains(usage_error({"--epochs", "-3"}), "--epochs: must be at least 1, got -3"));
   CHECK(contains(usage_error({"--batch", "0"}), "--batch: must be at least 1, got 0"));
+  CHECK(contains(usage_error({"--max-steps", "-1"}), "--max-steps: must be at least 0, got -1"));
+  CHECK(contains(usage_error({"--patience", "-1"}), "--patience: must be at least 0, got -1"));
+  CHECK(contains(usage_error({"--min-delta", "-1e-3"}), "--min-delta: must be >= 0"));
+  CHECK(contains(usage_error({"--eval-every", "0"}), "--eval-every: must be at least 1, got 0"));
   CHECK(contains(usage_error({"--dim", "0"}), "--dim: must be in [1, 65536], got 0"));
   CHECK(contains(usage_error({"--lr", "0"}), "--lr: must be > 0, got 0"));
   CHECK(contains(usage_error({"--lr", "-1e-3"}), "--lr: must be > 0"));

@@ -29,6 +29,7 @@
 #include "invlearn/train/options.hpp"
 #include "invlearn/train/schedule.hpp"
 #include "invlearn/train/state.hpp"
+#include "invlearn/train/stopping.hpp"
 #include "invlearn/train/trace.hpp"
 #include "invlearn/update/no_update.hpp"
 #include "invlearn/update/step_context.hpp"
@@ -118,6 +119,8 @@ class Trainer {
                 std::to_string(model_.num_items()) + ")");
     if (pool != nullptr) pool->validate("unlabeled pool", false);
     const bool selecting = valid.size() > 0;
+    require_option(selecting || options_.patience == 0, "TrainerOptions::patience",
+                   "early stopping needs validation rows; with none, set it to 0 and choose TrainerOptions::epochs");
     require(std::isfinite(alpha()) || !UpdatePolicy::uses_unlabeled,
             "Trainer::fit: TrainerOptions::alpha must be set for an optimizer without a learning rate");
 
@@ -147,7 +150,9 @@ class Trainer {
       }
     };
 
-    for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
+    const StoppingRule rule(options_);
+    while (rule.may_continue(state_.epochs_done, state_.global_step, stopping_)) {
+      const int epoch = state_.epochs_done + 1;
       const auto epoch_start = std::chrono::steady_clock::now();
       EpochReport report;
       report.epoch = epoch;
@@ -160,20 +165,7 @@ class Trainer {
                              std::to_string(state_.global_step + 1) + ": " + e.what());
       }
       bring_all_up_to_date();
-      if (selecting) {
-        report.valid_loss = validation_loss(valid, buffers);
-        if (!std::isfinite(report.valid_loss)) {
-          if (!state_.best.tables.empty()) model_.parameters() = state_.best;
-          throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) +
-                               ": validation loss is not finite");
-        }
-        if (report.valid_loss < state_.best_valid_loss || state_.best.tables.empty()) {
-          report.improved = true;
-          state_.best_valid_loss = report.valid_loss;
-          state_.best_epoch = epoch;
-          state_.best = model_.parameters();
-        }
-      }
+      if (selecting && rule.evaluate_now(epoch, state_.global_step, stopping_)) evaluate(valid, buffers, rule, report);
       state_.epochs_done = epoch;
       report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
       trace_.epochs.push_back(report);
@@ -182,6 +174,13 @@ class Trainer {
     if (selecting && options_.restore_best && !state_.best.tables.empty()) model_.parameters() = state_.best;
     return result(selecting, start);
   }
+
+  /// Evaluations made, patience used and whether the fit stopped early.
+  const StoppingState& stopping() const { return stopping_; }
+  /// Writable for load_checkpoint.
+  StoppingState& stopping() { return stopping_; }
+  /// Evaluations left before early stopping ends the fit.
+  Index patience_left() const { return StoppingRule(options_).patience_left(stopping_); }
 
   /// Mean BCE of `data` at the current θ.
   double validation_loss(const Interactions& data) {
@@ -325,6 +324,24 @@ class Trainer {
     return sum / static_cast<double>(data.size());
   }
 
+  /// Evaluates θ on the validation rows at the end of an epoch: the report's loss, the
+  /// best θ so far (kept whenever the loss is lower), and the patience.
+  void evaluate(const Interactions& valid, StepBuffers<Model>& buffers, const StoppingRule& rule, EpochReport& report) {
+    report.valid_loss = validation_loss(valid, buffers);
+    if (!std::isfinite(report.valid_loss)) {
+      if (!state_.best.tables.empty()) model_.parameters() = state_.best;
+      throw NumericalError(method_name() + ", epoch " + std::to_string(report.epoch) +
+                           ": validation loss is not finite");
+    }
+    if (report.valid_loss < state_.best_valid_loss || state_.best.tables.empty()) {
+      report.improved = true;
+      state_.best_valid_loss = report.valid_loss;
+      state_.best_epoch = report.epoch;
+      state_.best = model_.parameters();
+    }
+    rule.record(report.valid_loss, state_.global_step, stopping_);
+  }
+
   FitResult result(bool selecting, std::chrono::steady_clock::time_point start) const {
     FitResult result;
     result.selected = selecting;
@@ -335,6 +352,9 @@ class Trainer {
       result.annotated += e.annotated;
       result.annotated_correct += e.annotated_correct;
     }
+    result.evaluations = stopping_.evaluations;
+    result.stopped_early = stopping_.stopped;
+    result.steps = state_.global_step;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
   }
@@ -350,6 +370,7 @@ class Trainer {
   PolicyState policy_state_;
   BCE labeled_bce_;  ///< model selection is on validation BCE, whatever the labeled loss
   TrainerState<Scalar> state_;
+  StoppingState stopping_;
   Trace trace_;
   EpochCallback on_epoch_;
   StepCallback on_step_;
