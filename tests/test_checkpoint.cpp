@@ -376,12 +376,12 @@ TEST_CASE("checkpoint: resuming NS from an epoch checkpoint is bit-identical", "
 }
 
 TEST_CASE("checkpoint: resuming IG from an epoch checkpoint is bit-identical", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   check_resume<T>(3, 1);
 }
 
 TEST_CASE("checkpoint: resuming IG with NormalizedStep keeps the step rule's moments", "[checkpoint]") {
-  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  using T = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   check_resume<T>(3, 2);
 }
 
@@ -520,7 +520,7 @@ TEST_CASE("checkpoint: a file truncated at any byte is a CheckpointError", "[che
   REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("cut.bin")),
                       Catch::Contains(dir.file("cut.bin")) && Catch::Contains("truncated at byte"));
 
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   GMF<float> mt(data.synthetic.num_users(), data.synthetic.num_items(), o, 2);
   T t(mt, resume_options(1));
@@ -620,7 +620,7 @@ TEST_CASE("checkpoint: load_checkpoint checks the trainer it loads into", "[chec
   GMFOptions o;
   o.dim = 3;
   using NS = methods::NS<GMF<float>>;
-  using IG = methods::IG<GMF<float>>;
+  using IG = methods::IGPaper<GMF<float>>;
   GMF<float> m(nu, ni, o, 1);
   NS ns(m, resume_options(1));
   ns.fit(data.d.train, data.d.valid);
@@ -728,7 +728,7 @@ TEST_CASE("checkpoint: the fuzz seed files of format version 1 still load", "[ch
 #endif
 
 TEST_CASE("checkpoint: a resumed run's trace is the uninterrupted run's trace", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -793,7 +793,7 @@ TEST_CASE("checkpoint: a resumed run's trace is the uninterrupted run's trace", 
 }
 
 TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty earlier trace", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -845,7 +845,7 @@ TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty
 }
 
 TEST_CASE("checkpoint: a corrupted trace section is a CheckpointError and changes nothing", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -946,7 +946,7 @@ struct TypeTag {
 //   gmf_3x2_d2.v2.ckpt            save_model(GMF<float>(3, 2, {dim 2}, seed 1)), users u0..u2, items i0..i1
 //   neumf_3x2_d1_l2.v2.ckpt       save_model(NeuMF<double>(3, 2, {dim 1, mlp_layers 2, init_std 0.05}, seed 1)),
 //                                 same ids
-//   ig_gmf_e1.v2.ckpt             save_checkpoint after epoch 1 of methods::IG<GMF<float>> on the Data of
+//   ig_gmf_e1.v2.ckpt             save_checkpoint after epoch 1 of methods::IGPaper<GMF<float>> on the Data of
 //                                 this file, GMF {dim 4} seed 7, resume_options(3) with record_steps,
 //                                 truth given, method "ig"
 //   ig_normalized_gmf_e1.v2.ckpt  the same with IG<GMF<float>, Adam, TestPass, NormalizedStep>
@@ -1076,12 +1076,12 @@ TEST_CASE("checkpoint: training checkpoints of format version 2 resume with thei
     CHECK(close(mc.parameters(), ma.parameters(), 1e-4));
     CHECK(close_reports(c.trace().epochs, a.trace().epochs, 1e-4));
   };
-  check(TypeTag<methods::IG<GMF<float>>>{}, "ig_gmf_e1.v2.ckpt", "sgd");
-  check(TypeTag<methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>>{},
+  check(TypeTag<methods::IGPaper<GMF<float>>>{}, "ig_gmf_e1.v2.ckpt", "sgd");
+  check(TypeTag<methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>>{},
         "ig_normalized_gmf_e1.v2.ckpt", "normalized");
 
   // A format 2 checkpoint resumes only into its composition, and the message names the role.
-  using Normalized = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  using Normalized = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   GMF<float> md(nu, ni, mo, 99);
   Normalized d(md, opts);
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(fixture("ig_gmf_e1.v2.ckpt"), d),
@@ -1091,7 +1091,7 @@ TEST_CASE("checkpoint: training checkpoints of format version 2 resume with thei
 #endif
 
 TEST_CASE("checkpoint: format version 3 and later hold the model options and the composition as pairs", "[checkpoint]") {
-  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  using T = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -1132,13 +1132,13 @@ TEST_CASE("checkpoint: format version 3 and later hold the model options and the
   CHECK(same(rebuilt.parameters(), mb.parameters()));
 
   // Another step rule, and another schedule: the message names the role.
-  using Sgd = methods::IG<GMF<float>>;
+  using Sgd = methods::IGPaper<GMF<float>>;
   GMF<float> md(nu, ni, mo, 99);
   Sgd d(md, resume_options(1));
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, d),
                       Catch::Contains("update policy's step_rule is normalized in the file, sgd in this trainer") &&
                           Catch::Contains("file: labeled=bce unlabeled=idl policy=ig schedule=test-pass"));
-  using PerBatch = methods::IG<GMF<float>, invlearn::Adam, invlearn::PerTrainBatch, invlearn::NormalizedStep>;
+  using PerBatch = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::PerTrainBatch, invlearn::NormalizedStep>;
   PerBatch e(md, resume_options(1));
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, e),
                       Catch::Contains("schedule is test-pass in the file, per-train-batch in this trainer"));

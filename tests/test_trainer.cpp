@@ -27,6 +27,11 @@ invlearn::SyntheticOptions small_data(std::uint64_t seed) {
 
 bool quick() { return std::getenv("INVLEARN_QUICK") != nullptr; }
 
+template <class T>
+struct TypeTag {
+  using type = T;
+};
+
 template <class S>
 bool same(const invlearn::Parameters<S>& a, const invlearn::Parameters<S>& b) {
   if (a.tables.size() != b.tables.size()) return false;
@@ -88,7 +93,7 @@ TEST_CASE("trainer: IG's schedules run the documented number of meta steps", "[t
   };
   {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
-    invlearn::methods::IG<invlearn::GMF<float>> trainer(model, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>> trainer(model, o);
     trainer.fit(data.train, data.valid);
     CHECK(count(trainer.trace(), invlearn::Phase::train) == 2 * train_batches);
     CHECK(count(trainer.trace(), invlearn::Phase::meta) == 2 * test_batches);
@@ -101,7 +106,7 @@ TEST_CASE("trainer: IG's schedules run the documented number of meta steps", "[t
   }
   {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
-    invlearn::methods::IG<invlearn::GMF<float>, invlearn::Adam, invlearn::PerTrainBatch> trainer(model, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>, invlearn::Adam, invlearn::PerTrainBatch> trainer(model, o);
     trainer.fit(data.train, data.valid);
     CHECK(count(trainer.trace(), invlearn::Phase::meta) == 2 * train_batches);
   }
@@ -119,7 +124,7 @@ TEST_CASE("trainer: same seed, 1 or 2 threads: identical parameters and metrics"
     invlearn::NeuMF<float> model(data.num_users(), data.num_items(), no, 7);
     auto opts = o;
     opts.threads = threads;
-    invlearn::methods::IG<invlearn::NeuMF<float>> trainer(model, opts);
+    invlearn::methods::IGPaper<invlearn::NeuMF<float>> trainer(model, opts);
     trainer.fit(data.train, data.valid);
     return model;
   };
@@ -189,7 +194,7 @@ TEST_CASE("trainer: bad data is refused with a message", "[trainer][errors]") {
   CHECK_THROWS_WITH(invlearn::methods::None<invlearn::GMF<float>>(model, zero), Catch::Contains("batch_size"));
 }
 
-TEST_CASE("trainer: a backbone from outside the library trains with IG, DNS and SRNS", "[trainer][custom]") {
+TEST_CASE("trainer: a backbone from outside the library trains with both IGs, DNS and SRNS", "[trainer][custom]") {
   // BiasModel (tests/support) is a backbone the library does not know: x = b_u + b_i + c.
   // Item biases carry most of the synthetic data's signal, so it learns a clear AUC.
   const invlearn::SyntheticData syn(small_data(7));
@@ -200,17 +205,20 @@ TEST_CASE("trainer: a backbone from outside the library trains with IG, DNS and 
   o.lr = 0.02;
   o.batch_size = 256;
   auto truth = [&](Index u, Index i) { return syn.truth(u, i); };
-  {
+  auto check_learns = [&](auto tag) {
+    using Method = typename decltype(tag)::type;
     Model model(data.num_users(), data.num_items(), true);
     const double before = invlearn::evaluate(model, data.test).auc;
-    invlearn::methods::IG<Model> trainer(model, o);
+    Method trainer(model, o);
     const auto fit = trainer.fit(data.train, data.valid, truth);
     const double after = invlearn::evaluate(model, data.test).auc;
-    INFO("AUC before " << before << ", after " << after);
+    INFO(Method::policy_type::name << ": AUC before " << before << ", after " << after);
     CHECK(after > before + 0.1);
     CHECK(fit.choices[0] + fit.choices[1] + fit.choices[2] > 0);
     CHECK(fit.annotated > 0);
-  }
+  };
+  check_learns(TypeTag<invlearn::methods::IGPaper<Model>>{});
+  check_learns(TypeTag<invlearn::methods::IG<Model>>{});
   // The samplers that score pairs (DNS, SRNS) need nothing beyond the Backbone concept.
   o.epochs = 2;
   Model dns_model(data.num_users(), data.num_items(), true);
@@ -244,7 +252,7 @@ TEST_CASE("trainer: on planted truth with noisy unlabeled pairs, IG beats NS on 
     o.seed = 100 + static_cast<std::uint64_t>(s);
     invlearn::GMF<float> m_ig(data.num_users(), data.num_items(), {}, o.seed);
     invlearn::GMF<float> m_ns(data.num_users(), data.num_items(), {}, o.seed);
-    invlearn::methods::IG<invlearn::GMF<float>> ig(m_ig, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>> ig(m_ig, o);
     invlearn::methods::NS<invlearn::GMF<float>> ns(m_ns, o);
     ig.fit(data.train, data.valid);
     ns.fit(data.train, data.valid);
@@ -264,7 +272,7 @@ TEST_CASE("trainer: all-positive labels and users with one label are ordinary in
   invlearn::TrainerOptions o;
   o.epochs = 2;
   invlearn::GMF<float> model(data.num_users(), data.num_items());
-  invlearn::methods::IG<invlearn::GMF<float>> trainer(model, o);
+  invlearn::methods::IGPaper<invlearn::GMF<float>> trainer(model, o);
   const auto fit = trainer.fit(data.train, data.valid);
   CHECK(fit.best_epoch >= 1);
   CHECK(model.parameters().all_finite());
@@ -285,7 +293,7 @@ std::vector<int> ig_choices(const invlearn::Dataset& data, int epochs) {
   o.epochs = epochs;
   o.batch_size = 32;
   o.lr = 1e-3;  // and α = 0.1·lr, the paper's ratio: the candidates' losses are close
-  invlearn::methods::IG<invlearn::GMF<S>> trainer(model, o);
+  invlearn::methods::IGPaper<invlearn::GMF<S>> trainer(model, o);
   trainer.fit(data.train, data.valid);
   std::vector<int> choices;
   for (const auto& r : trainer.trace().steps)

@@ -153,18 +153,25 @@ inline void define_flags(CLI::App& app, Options& o) {
                   number_text(o.lr))
       ->group("Training");
   add_number_flag(app, "--alpha", o.alpha, [](double v) { return v >= 0.0; }, ">= 0",
-                  "IG's unlabeled step, >= 0 (--method with ig only)", number_text(kAlphaPerLr) + " * lr")
+                  "IG's unlabeled step, >= 0 (--ig-preset paper only)", number_text(kAlphaPerLr) + " * lr")
+      ->group("Training");
+  add_choice_flag(app, "--ig-preset", "P", o.ig_preset, ig_presets(),
+                  "which IG (--method with ig only). blocks: IDL's joint step with\n"
+                  "its IDL term followed, left out or inverted, chosen for each\n"
+                  "block of steps between two evaluations by validation BCE (each\n"
+                  "block is trained three times); paper: Algorithm 1's meta step,\n"
+                  "theta -/+ alpha*d after each pass over training-train")
       ->group("Training");
   add_choice_flag(app, "--ig-schedule", "S", o.ig_schedule, ig_schedules(),
                   "when IG's meta steps run, each epoch after the pass over\n"
-                  "training-train (--method with ig only). test-pass: one per\n"
+                  "training-train (--ig-preset paper only). test-pass: one per\n"
                   "training-test batch; per-train-batch: as many as there are\n"
                   "training-train batches, cycling the training-test batches,\n"
                   "as Algorithm 1 is written")
       ->group("Training");
   add_choice_flag(app, "--ig-step", "R", o.ig_step, ig_steps(),
                   "IG's direction d from the IDL gradient g; the candidates are\n"
-                  "theta -/+ alpha*d (--method with ig only). sgd: g itself;\n"
+                  "theta -/+ alpha*d (--ig-preset paper only). sgd: g itself;\n"
                   "normalized: Adam's m/sqrt(v) of g, moments kept across meta\n"
                   "steps, so each coordinate moves by about alpha")
       ->group("Training");

@@ -37,8 +37,11 @@ train::MethodResult run_one(const std::string& method, const train::RunSettings&
   }
   // Recorded for a failed run too: they are part of what was run.
   if (method == "ig") {
-    r.ig_schedule = settings.options.ig_schedule;
-    r.ig_step = settings.options.ig_step;
+    r.ig_preset = settings.options.ig_preset;
+    if (r.ig_preset == "paper") {
+      r.ig_schedule = settings.options.ig_schedule;
+      r.ig_step = settings.options.ig_step;
+    }
   }
   return r;
 }

@@ -22,8 +22,16 @@ inline const std::vector<std::string>& all_methods() {
   return m;
 }
 
-/// The values of --ig-schedule and --ig-step: the names of the schedules and step
-/// rules methods::IG is instantiated with (run_method.hpp maps each name to its type).
+/// The values of --ig-preset: IG by blocks (methods::IG, the default) and the paper's
+/// Algorithm 1 (methods::IGPaper).
+inline const std::vector<std::string>& ig_presets() {
+  static const std::vector<std::string> v{"blocks", "paper"};
+  return v;
+}
+
+/// The values of --ig-schedule and --ig-step (--ig-preset paper): the names of the
+/// schedules and step rules methods::IGPaper is instantiated with (run_method.hpp maps
+/// each name to its type).
 inline const std::vector<std::string>& ig_schedules() {
   static const std::vector<std::string> v{invlearn::TestPass::name, invlearn::PerTrainBatch::name};
   return v;
@@ -65,7 +73,9 @@ struct Options {
   invlearn::Index dim = 32;
   double lr = 1e-3;
   std::optional<double> alpha;  ///< unset = kAlphaPerLr · lr
-  /// IG's schedule and step rule; the defaults are those of methods::IG<Model>.
+  /// Which IG: "blocks" (methods::IG) or "paper" (methods::IGPaper).
+  std::string ig_preset = "blocks";
+  /// The paper IG's schedule and step rule; the defaults are those of methods::IGPaper<Model>.
   std::string ig_schedule = invlearn::TestPass::name;
   std::string ig_step = invlearn::SgdStep::name;
   std::uint64_t seed = 42;

@@ -88,10 +88,15 @@ inline void check_combinations(const CLI::App& app, Options& o) {
       if (given(f)) throw UsageError(std::string(f) + ": applies to the synthetic data only, not to --data");
   }
   if (!o.runs("ig"))
-    for (const char* f : {"--alpha", "--ig-schedule", "--ig-step"})
+    for (const char* f : {"--ig-preset", "--alpha", "--ig-schedule", "--ig-step"})
       if (given(f))
         throw UsageError(std::string(f) + ": applies to the ig method only, and --method " +
                          cli::joined(o.methods, ",") + " does not include it");
+  if (o.ig_preset != "paper")
+    for (const char* f : {"--alpha", "--ig-schedule", "--ig-step"})
+      if (given(f))
+        throw UsageError(std::string(f) + ": applies to --ig-preset paper only (IG by blocks takes full optimizer "
+                         "steps and has no meta step)");
   if (o.unlabeled == "hidden" && !(o.label_fraction < 1.0))
     throw UsageError("--unlabeled hidden: needs --label-fraction below 1 (no training labels are hidden at 1)");
   if (o.synthetic()) {

@@ -105,17 +105,17 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   return r;
 }
 
-/// IG with the schedule and step rule named by --ig-schedule and --ig-step. Each pair
-/// is its own Trainer type: four instantiations per backbone.
+/// The paper's IG with the schedule and step rule named by --ig-schedule and --ig-step.
+/// Each pair is its own Trainer type: four instantiations per backbone.
 template <class Model, class Schedule>
 MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
   const std::string& step = s.options.ig_step;
   if (step == invlearn::SgdStep::name) {
-    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::SgdStep> trainer(model, t);
+    invlearn::methods::IGPaper<Model, invlearn::Adam, Schedule, invlearn::SgdStep> trainer(model, t);
     return fit_and_evaluate("ig", model, trainer, s);
   }
   if (step == invlearn::NormalizedStep::name) {
-    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
+    invlearn::methods::IGPaper<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
     return fit_and_evaluate("ig", model, trainer, s);
   }
   throw cli::UsageError("--ig-step: unknown value '" + step + "'");
@@ -123,6 +123,11 @@ MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const 
 
 template <class Model>
 MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
+  if (s.options.ig_preset == "blocks") {
+    invlearn::methods::IG<Model> trainer(model, t);
+    return fit_and_evaluate("ig", model, trainer, s);
+  }
+  if (s.options.ig_preset != "paper") throw cli::UsageError("--ig-preset: unknown value '" + s.options.ig_preset + "'");
   const std::string& schedule = s.options.ig_schedule;
   if (schedule == invlearn::TestPass::name) return run_ig_with<Model, invlearn::TestPass>(model, t, s);
   if (schedule == invlearn::PerTrainBatch::name) return run_ig_with<Model, invlearn::PerTrainBatch>(model, t, s);

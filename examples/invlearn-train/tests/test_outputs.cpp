@@ -45,6 +45,7 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   ig.choices[0] = 7;
   ig.choices[2] = 1;
   ig.annotation_accuracy = 0.5;
+  ig.ig_preset = "paper";
   ig.ig_schedule = "per-train-batch";
   ig.ig_step = "normalized";
   train::MethodResult failed;
@@ -65,7 +66,7 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   CHECK(j["results"][0] == cli::Json::parse(R"({"method": "ig", "auc": 0.75, "gauc": null, "gauc_weighted": null,
       "ndcg@10": null, "mrr": null, "best_epoch": 2, "train_seconds": null,
       "ig_choices": {"direct": 7, "none": 0, "inverse": 1}, "annotation_accuracy": 0.5,
-      "ig_schedule": "per-train-batch", "ig_step": "normalized"})"));
+      "ig_preset": "paper", "ig_schedule": "per-train-batch", "ig_step": "normalized"})"));
   const cli::Json& ns = j["results"][1];
   CHECK(ns["method"] == "ns");
   CHECK(ns["ig_schedule"].is_null());
