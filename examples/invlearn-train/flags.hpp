@@ -3,6 +3,7 @@
 // text, defined once on a CLI::App; and the library options they set, so library
 // messages can name the flags.
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -64,6 +65,22 @@ inline std::vector<std::string> parse_methods(const std::string& flag, std::stri
   return out;
 }
 
+/// "1,0.2,0.05" → the label fractions, in the order given; each in (0, 1], no value
+/// twice. A --config file's list arrives split at its commas, joined by newlines.
+inline std::vector<double> parse_fractions(const std::string& flag, std::string text) {
+  for (char& c : text)
+    if (c == '\n') c = ',';
+  std::vector<double> out;
+  for (const std::string& part : cli::split_commas(text)) {
+    const double v = cli::parse_double(flag, part);
+    if (!(v > 0.0 && v <= 1.0)) throw cli::UsageError(flag + ": must be in (0, 1], got " + part);
+    if (std::find(out.begin(), out.end(), v) != out.end())
+      throw cli::UsageError(flag + ": " + part + " is listed twice");
+    out.push_back(v);
+  }
+  return out;
+}
+
 /// Defines every flag on `app`, each storing into `o`; `o`'s values when this is
 /// called are the defaults --help shows.
 inline void define_flags(CLI::App& app, Options& o) {
@@ -102,10 +119,17 @@ inline void define_flags(CLI::App& app, Options& o) {
                   "items; middle: the rows between the thresholds (needs --data);\n"
                   "hidden: the training rows whose labels --label-fraction hid")
       ->group("Data");
-  add_number_flag(app, "--label-fraction", o.label_fraction, [](double v) { return v > 0.0 && v <= 1.0; },
-                  "in (0, 1]", "share of the training labels kept, in (0, 1]", number_text(o.label_fraction))
+  add_value_flag(app, "--label-fraction", "F",
+                 "share of the training labels kept, in (0, 1]; a comma-\n"
+                 "separated list (1,0.2,0.05) runs every method at each value:\n"
+                 "a sparsity sweep, reported as mean +- sd over --seeds",
+                 number_text(o.label_fraction),
+                 [&o](const std::string& f, const std::string& text) {
+                   o.label_fractions = parse_fractions(f, text);
+                   o.label_fraction = o.label_fractions.front();
+                 })
       ->group("Data")
-      ->type_name("F");
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   add_integer_flag(app, "--synthetic-users", o.synthetic_users, 2, kMaxSize, "users of the synthetic data, >= 2")
       ->group("Data");
   add_integer_flag(app, "--synthetic-items", o.synthetic_items, 4, kMaxSize, "items of the synthetic data, >= 4")
@@ -178,6 +202,10 @@ inline void define_flags(CLI::App& app, Options& o) {
   add_value_flag(app, "--seed", "N", "seeds the data, the split, the initialisation and\nthe sampling",
                  std::to_string(o.seed),
                  [&o](const std::string& f, const std::string& text) { o.seed = parse_uint64(f, text); })
+      ->group("Training");
+  add_integer_flag(app, "--seeds", o.seeds, 1, 1000,
+                   "runs per label fraction, seeds --seed, --seed+1, ...; with\n"
+                   "more than one the table shows mean +- sd, >= 1")
       ->group("Training");
   add_integer_flag(app, "--threads", o.threads, 0, 4096, "OpenMP threads, 0 = OpenMP's default")->group("Training");
 

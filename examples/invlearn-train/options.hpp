@@ -53,7 +53,12 @@ struct Options {
   std::optional<double> positive_above;  ///< unset = preset of the data's format
   std::optional<double> negative_below;
   std::string unlabeled = "uniform";
+  /// --label-fraction: the shares of training labels kept, one run per value (a sweep
+  /// when there are several); label_fraction is the one in force for the current run.
+  std::vector<double> label_fractions{1.0};
   double label_fraction = 1.0;
+  /// --seeds: runs per label fraction, with seeds seed, seed+1, ..., seed+seeds-1.
+  int seeds = 1;
   invlearn::Index synthetic_users = invlearn::SyntheticOptions().users;
   invlearn::Index synthetic_items = invlearn::SyntheticOptions().items;
   double synthetic_rows_per_user = invlearn::SyntheticOptions().labeled_per_user;
@@ -93,6 +98,8 @@ struct Options {
       if (m == method) return true;
     return false;
   }
+  /// Several runs (label fractions × seeds), reported as means and standard deviations.
+  bool sweep() const { return label_fractions.size() > 1 || seeds > 1; }
   double effective_alpha() const { return alpha ? *alpha : kAlphaPerLr * lr; }
 };
 

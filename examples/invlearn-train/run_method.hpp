@@ -24,6 +24,7 @@ struct RunSettings {
   const LoadedData& data;
   Progress& progress;
   bool several = false;  ///< more than one method: per-method output file names
+  std::string label_suffix;  ///< what names the run in a sweep (" f=0.05 seed 43"), after the method
 };
 
 inline invlearn::TrainerOptions trainer_options(const Options& o, const std::string& method) {
@@ -67,7 +68,7 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   // fit() only restores the selected parameters.
   const bool training = o.epochs > trainer.state().epochs_done && !trainer.stopping().stopped;
   if (training)
-    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()),
+    s.progress.begin(method + s.label_suffix, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()),
                      o.patience);
   invlearn::FitResult fit;
   try {

@@ -13,6 +13,7 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
   exit 1
 fi
 EXE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)"
 WORK="$(mktemp -d "${TMPDIR:-/tmp}/invlearn-cli-test.XXXXXX")"
 trap 'rm -rf "$WORK"' EXIT
 cd "$WORK" || exit 1
@@ -195,6 +196,39 @@ assert 0 < meta < train, (train, meta)
 train, meta = counts(sys.argv[2])
 assert meta == train > 0, (train, meta)
 EOF
+
+# A sparsity sweep: two label fractions x two seeds, every run in the JSON, the table of
+# means and standard deviations, and the picture of it.
+run sweep 0 --synthetic-users 200 --synthetic-items 100 --method none,idl --label-fraction 1,0.3 --seeds 2 \
+  --epochs 3 --patience 0 --json sweep.json
+expect_in sweep sweep.out "+-"
+expect_in sweep sweep.out "seed 43"
+if python3 - sweep.json <<'EOF'; then pass; else fail "sweep: sweep.json is not the documented sweep report"; fi
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["model", "sweep", "summary", "runs"], list(d)
+assert d["sweep"] == {"label_fractions": [1, 0.3], "seeds": [42, 43], "methods": ["none", "idl"]}, d["sweep"]
+assert [(r["label_fraction"], r["seed"]) for r in d["runs"]] == [(1, 42), (1, 43), (0.3, 42), (0.3, 43)]
+assert all(r["dataset"]["label_fraction"] == r["label_fraction"] for r in d["runs"])
+# Each summary cell is the mean and sample sd of the runs' AUCs, recomputed here.
+for c in d["summary"]:
+    v = [x["auc"] for r in d["runs"] if r["label_fraction"] == c["label_fraction"]
+         for x in r["results"] if x["method"] == c["method"]]
+    assert c["auc"]["n"] == 2 and abs(c["auc"]["mean"] - statistics.mean(v)) < 1e-12, (c, v)
+    assert abs(c["auc"]["sd"] - statistics.stdev(v)) < 1e-12, (c, v)
+# Fewer labels, fewer training rows; another seed, another split.
+rows = {(r["label_fraction"], r["seed"]): r["dataset"]["train_rows"] for r in d["runs"]}
+assert rows[(0.3, 42)] < rows[(1, 42)], rows
+assert d["runs"][0]["results"][0]["auc"] != d["runs"][1]["results"][0]["auc"]
+EOF
+if bash "$SCRIPTS/plot.sh" --sweep sweep.json sweep.png >plot.out 2>&1 && [ -s sweep.png ] && \
+   [ "$(head -c 4 sweep.png | od -An -c | tr -d ' ')" = "211PNG" ]; then
+  pass
+else
+  fail "sweep: scripts/plot.sh --sweep did not draw a PNG: $(tail -2 plot.out)"
+fi
+run sweep_save 2 --seeds 2 --save x.ckpt
+expect_in sweep_save sweep_save.err "--save: not with a sweep"
 
 # --quiet: nothing on stderr.
 run quiet 0 --quiet --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 --method none

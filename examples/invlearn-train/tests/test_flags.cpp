@@ -156,7 +156,7 @@ TEST_CASE("cli: --help names every flag and its default", "[cli]") {
   for (const char* flag : {"--data", "--valid", "--test", "--format", "--positive-above", "--negative-below",
                            "--unlabeled", "--label-fraction", "--synthetic-users", "--synthetic-items",
                            "--synthetic-rows-per-user", "--model", "--method", "--epochs", "--batch", "--dim",
-                           "--lr", "--alpha", "--ig-preset", "--ig-schedule", "--ig-step", "--seed", "--threads", "--json",
+                           "--lr", "--alpha", "--ig-preset", "--ig-schedule", "--ig-step", "--seeds", "--seed", "--threads", "--json",
                            "--trace", "--save", "--load", "--resume", "--quiet", "--config", "--help"})
     CHECK(std::find(names.begin(), names.end(), flag) != names.end());
   for (const std::string& name : names) CHECK(contains(h, name));
@@ -299,6 +299,28 @@ TEST_CASE("cli: flags that must go together", "[cli]") {
   CHECK(contains(usage_error({"--load", "a", "--resume", "b"}), "--load and --resume"));
 }
 
+
+TEST_CASE("cli: --label-fraction lists and --seeds make a sweep", "[cli][sweep]") {
+  const train::Options one = parse({"--label-fraction", "0.2"});
+  CHECK(one.label_fractions == std::vector<double>{0.2});
+  CHECK(one.label_fraction == 0.2);
+  CHECK_FALSE(one.sweep());
+  const train::Options list = parse({"--label-fraction", "1,0.5,0.02", "--seeds", "3"});
+  CHECK(list.label_fractions == std::vector<double>{1.0, 0.5, 0.02});
+  CHECK(list.label_fraction == 1.0);
+  CHECK(list.seeds == 3);
+  CHECK(list.sweep());
+  CHECK(parse({"--seeds", "2"}).sweep());
+  CHECK(contains(usage_error({"--label-fraction", "0.5,0"}), "--label-fraction: must be in (0, 1], got 0"));
+  CHECK(contains(usage_error({"--label-fraction", "0.5,0.5"}), "--label-fraction: 0.5 is listed twice"));
+  CHECK(contains(usage_error({"--label-fraction", "0.5,x"}), "--label-fraction"));
+  CHECK(contains(usage_error({"--seeds", "0"}), "--seeds: must be"));
+  CHECK(contains(usage_error({"--unlabeled", "hidden", "--label-fraction", "0.5,1"}),
+                 "--unlabeled hidden: needs --label-fraction below 1"));
+  for (const char* f : {"--save", "--trace"})
+    CHECK(contains(usage_error({"--seeds", "2", f, "x"}), std::string(f) + ": not with a sweep"));
+  CHECK(contains(usage_error({"--label-fraction", "1,0.5", "--resume", "x"}), "--resume: not with a sweep"));
+}
 
 TEST_CASE("cli: --config reads flag = value lines", "[cli]") {
   const std::string path = config_file("experiment.toml",
