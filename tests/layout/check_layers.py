@@ -6,7 +6,12 @@
    Top-level headers (include/invlearn/*.hpp) are exempt as includers; included,
    invlearn/config.hpp and invlearn/version.hpp count as core.
 2. No file under tests/ includes anything from examples/.
-
+3. Every project path named in docs/*.md and README.md exists: a path spelled
+   include/invlearn/..., invlearn/... or <part>/... is looked up under
+   include/invlearn/; one starting with tests/, examples/, bench/, fuzz/,
+   scripts/, docs/ or cmake/ under the source tree. Bare file names are not checked,
+   except in the per-folder tables of docs/architecture.md, which must list every
+   header of include/invlearn/ and nothing else.
 Usage: check_layers.py [SOURCE_DIR]   (default: the tree this script lives in)
 Prints one line per violation, naming the file and the include; exit code 1 if any.
 """
@@ -21,6 +26,8 @@ RANK = {part: i for i, part in enumerate(LAYERS)}
 CORE_TOP_LEVEL = {"config.hpp", "version.hpp"}
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
+DOC_PATH = re.compile(r'(?<![A-Za-z0-9_./-])[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*\.(?:hpp|cpp|h|md|sh|py|cmake|in)\b')
+TREE_DIRS = {"tests", "examples", "bench", "fuzz", "scripts", "docs", "cmake"}
 
 
 def part_of(include_path):
@@ -92,6 +99,66 @@ def check_tests(root, errors):
                               f"includes \"{target}\" from examples/; tests never include examples/")
 
 
+def doc_target(root, token):
+    """Where a path named in a doc must exist, or None when it is not a project path."""
+    first = token.split("/", 1)[0]
+    if token.startswith("include/invlearn/"):
+        return root / token
+    if token.startswith("invlearn/"):
+        return root / "include" / token
+    if first in RANK:
+        return root / "include" / "invlearn" / token
+    if first in TREE_DIRS:
+        return root / token
+    return None
+
+
+def check_docs(root, errors):
+    docs = sorted((root / "docs").glob("*.md"))
+    readme = root / "README.md"
+    if readme.exists():
+        docs.append(readme)
+    for doc in docs:
+        text = doc.read_text(encoding="utf-8")
+        for m in DOC_PATH.finditer(text):
+            target = doc_target(root, m.group(0))
+            if target is not None and not target.is_file():
+                errors.append(f"{doc.relative_to(root)}:{line_of(text, m.start())}: "
+                              f"names {m.group(0)}, which does not exist")
+
+
+def check_architecture_tables(root, errors):
+    """The per-folder tables of docs/architecture.md list exactly the headers that exist."""
+    doc = root / "docs" / "architecture.md"
+    if not doc.is_file():
+        errors.append("docs/architecture.md: missing (the design of record)")
+        return
+    inc_root = root / "include" / "invlearn"
+    folder = None
+    listed = set()
+    for number, line in enumerate(doc.read_text(encoding="utf-8").splitlines(), 1):
+        sub = re.match(r"^((?:[a-z_]+/)+) \u2014 ", line)
+        if line.startswith("## "):
+            folder = None
+        elif line.startswith("### "):
+            token = line[4:].split()[0]
+            folder = token if token.endswith("/") else None
+        elif line.strip() == "Top level":
+            folder = ""
+        elif sub:
+            folder = sub.group(1)
+        row = re.match(r"^\| `([A-Za-z0-9_./-]+\.hpp)` \|", line)
+        if row and folder is not None:
+            rel = folder + row.group(1)
+            listed.add(rel)
+            if not (inc_root / rel).is_file():
+                errors.append(f"docs/architecture.md:{number}: lists {rel}, which does not exist")
+    for header in sorted(inc_root.rglob("*.hpp")):
+        rel = header.relative_to(inc_root).as_posix()
+        if rel not in listed:
+            errors.append(f"docs/architecture.md: does not list include/invlearn/{rel}")
+
+
 def main(argv):
     root = pathlib.Path(argv[1] if len(argv) > 1 else pathlib.Path(__file__).resolve().parents[2])
     if not (root / "include" / "invlearn").is_dir():
@@ -100,6 +167,8 @@ def main(argv):
     errors = []
     check_layers(root, errors)
     check_tests(root, errors)
+    check_docs(root, errors)
+    check_architecture_tables(root, errors)
     for e in errors:
         print(e)
     if errors:
