@@ -5,8 +5,9 @@
      core < data < model < loss < optim < update < train < rank < metrics < testing < io < distributed
    Top-level headers (include/invlearn/*.hpp) are exempt as includers; included,
    invlearn/config.hpp and invlearn/version.hpp count as core.
-2. No file under tests/ includes anything from examples/.
-3. Every project path named in docs/*.md and README.md exists: a path spelled
+2. No header in include/ is longer than 400 lines (as `wc -l` counts them).
+3. No file under tests/ includes anything from examples/.
+4. Every project path named in docs/*.md and README.md exists: a path spelled
    include/invlearn/..., invlearn/... or <part>/... is looked up under
    include/invlearn/; one starting with tests/, examples/, bench/, fuzz/,
    scripts/, docs/ or cmake/ under the source tree. Bare file names are not checked,
@@ -24,6 +25,7 @@ LAYERS = ["core", "data", "model", "loss", "optim", "update", "train", "rank",
           "metrics", "testing", "io", "distributed"]
 RANK = {part: i for i, part in enumerate(LAYERS)}
 CORE_TOP_LEVEL = {"config.hpp", "version.hpp"}
+MAX_HEADER_LINES = 400
 
 INCLUDE = re.compile(r'^\s*#\s*include\s*[<"]([^>"]+)[>"]', re.MULTILINE)
 DOC_PATH = re.compile(r'(?<![A-Za-z0-9_./-])[A-Za-z0-9_.-]+/[A-Za-z0-9_./-]*\.(?:hpp|cpp|h|md|sh|py|cmake|in)\b')
@@ -67,6 +69,13 @@ def check_layers(root, errors):
                 errors.append(f"{where}: includes \"{target}\" of unknown part '{part}'")
             elif RANK[part] > RANK[own]:
                 errors.append(f"{where}: includes \"{target}\": {own}/ is below {part}/")
+
+
+def check_sizes(root, errors):
+    for header in sorted((root / "include").rglob("*.hpp")):
+        lines = header.read_bytes().count(b"\n")
+        if lines > MAX_HEADER_LINES:
+            errors.append(f"{header.relative_to(root)}: {lines} lines, more than {MAX_HEADER_LINES}")
 
 
 def includes_example(root, includer, target, example_names):
@@ -166,6 +175,7 @@ def main(argv):
         return 2
     errors = []
     check_layers(root, errors)
+    check_sizes(root, errors)
     check_tests(root, errors)
     check_docs(root, errors)
     check_architecture_tables(root, errors)
