@@ -3,12 +3,21 @@
 // Table 1. See docs/cli.md or `invlearn-train --help`.
 //
 // Exit status: 0 success; 2 bad usage or bad input; 1 any other failure.
+//
+// Built with MPI, `mpirun -np N invlearn-train ...` trains data-parallel over N ranks
+// (docs/distributed.md): rank 0 prints and writes the outputs; an error on any rank ends
+// every rank with that rank's exit status.
 
 #include <cstdio>
 #include <string>
 #include <vector>
 
 #include <invlearn/ig.hpp>
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+#include <optional>
+
+#include <invlearn/distributed/communicator.hpp>
+#endif
 
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
@@ -50,14 +59,28 @@ void flush_stdout(const char* what) {
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::OutputError(std::string("cannot write ") + what + " to stdout");
 }
 
-int run(const std::vector<std::string>& args) {
-  const train::Options o = train::parse_args(args);
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+using Ranks = invlearn::Communicator;
+#else
+struct Ranks {
+  bool is_root() const { return true; }
+};
+#endif
+
+int run(const std::vector<std::string>& args, const Ranks& ranks) {
+  train::Options o = train::parse_args(args);
   if (o.help) {
     std::fputs(train::help_text().c_str(), stdout);
     flush_stdout("the help text");
     return cli::kExitOk;
   }
   train::check_before_work(o);
+  if (!ranks.is_root()) {  // rank 0 prints and writes; the others only read (--load, --resume)
+    o.json.clear();
+    o.trace.clear();
+    o.save.clear();
+    o.quiet = true;
+  }
   invlearn::set_threads(o.threads);
 
   const train::LoadedData data = train::load_data(o);
@@ -66,7 +89,10 @@ int run(const std::vector<std::string>& args) {
   std::fflush(stdout);
 
   train::Progress progress(train::Progress::detect(o.quiet));
-  const train::RunSettings settings{o, data, progress, o.methods.size() > 1};
+  train::RunSettings settings{o, data, progress, o.methods.size() > 1};
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  settings.comm = &ranks;
+#endif
   std::vector<train::MethodResult> results;
   for (const std::string& method : o.methods) {
     results.push_back(o.model == "neumf" ? run_one<invlearn::NeuMF<float>>(method, settings)
@@ -87,4 +113,20 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return cli::run_program("invlearn-train", argc, argv, train::option_flags(), run); }
+int main(int argc, char** argv) {
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  std::optional<invlearn::MpiSession> mpi;
+  if (invlearn::started_by_mpi_launcher()) mpi.emplace(argc, argv);
+  const Ranks ranks = mpi ? Ranks() : Ranks(Ranks::solo());
+  if (!ranks.is_root() && std::freopen("/dev/null", "w", stdout) == nullptr) return cli::kExitFailure;
+#else
+  const Ranks ranks;
+#endif
+  const int code = cli::run_program("invlearn-train", argc, argv, train::option_flags(),
+                                    [&](const std::vector<std::string>& args) { return run(args, ranks); });
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  // The other ranks may be waiting in a collective for this one: end them all.
+  if (code != cli::kExitOk && ranks.size() > 1) ranks.abort(code);
+#endif
+  return code;
+}

@@ -6,7 +6,9 @@
 
 #include <mpi.h>
 
+#include <algorithm>
 #include <cstdint>
+#include <cstdlib>
 #include <exception>
 #include <limits>
 #include <string>
@@ -56,6 +58,14 @@ inline int mpi_count(std::int64_t n, const char* what) {
 
 }  // namespace detail
 
+/// True when this process was started by an MPI launcher (mpirun, mpiexec, srun): the
+/// environment variables OpenMPI, MPICH/Hydra or PMIx give every rank.
+inline bool started_by_mpi_launcher() {
+  for (const char* name : {"OMPI_COMM_WORLD_SIZE", "PMI_SIZE", "PMIX_RANK"})
+    if (std::getenv(name) != nullptr) return true;
+  return false;
+}
+
 /// MPI_Init on construction (unless MPI is already initialised), MPI_Finalize on
 /// destruction (only if this object initialised it). One per process, in main().
 class MpiSession {
@@ -84,8 +94,14 @@ class MpiSession {
 /// whose calls return errors instead of aborting: a failed call throws DistributedError.
 /// Every collective must be called by every rank in the same order. Counts the bytes this
 /// rank hands to collectives (bytes_sent(): the payload, not the wire traffic).
+/// Communicator::solo() is one rank without MPI (no MPI_Init needed): its collectives copy.
 class Communicator {
  public:
+  struct Solo {};
+  /// One rank, MPI never called: for a program built with MPI but not started by mpirun.
+  static Solo solo() { return Solo{}; }
+  explicit Communicator(Solo) {}
+
   explicit Communicator(MPI_Comm comm = MPI_COMM_WORLD) {
     detail::check_mpi(MPI_Comm_dup(comm, &comm_), "MPI_Comm_dup");
     detail::check_mpi(MPI_Comm_set_errhandler(comm_, MPI_ERRORS_RETURN), "MPI_Comm_set_errhandler");
@@ -95,7 +111,7 @@ class Communicator {
   ~Communicator() {
     int finalized = 0;
     MPI_Finalized(&finalized);
-    if (!finalized && comm_ != MPI_COMM_NULL) MPI_Comm_free(&comm_);
+    if (comm_ != MPI_COMM_NULL && !finalized) MPI_Comm_free(&comm_);
   }
   Communicator(const Communicator&) = delete;
   Communicator& operator=(const Communicator&) = delete;
@@ -103,6 +119,9 @@ class Communicator {
   int rank() const { return rank_; }
   int size() const { return size_; }
   bool is_root() const { return rank_ == 0; }
+  /// One rank without MPI (made by solo()).
+  bool is_solo() const { return comm_ == MPI_COMM_NULL; }
+  /// The MPI communicator (MPI_COMM_NULL for solo()).
   MPI_Comm handle() const { return comm_; }
   /// Bytes this rank has passed to collectives so far.
   std::uint64_t bytes_sent() const { return bytes_sent_; }
@@ -110,7 +129,7 @@ class Communicator {
   /// data[k] ← Σ over ranks of data[k], in place, the same result on every rank.
   template <class T>
   void allreduce_sum(T* data, std::int64_t n) const {
-    if (n == 0) return;
+    if (n == 0 || is_solo()) return;
     count(n * static_cast<std::int64_t>(sizeof(T)));
     detail::check_mpi(MPI_Allreduce(MPI_IN_PLACE, data, detail::mpi_count(n, "allreduce_sum"), detail::mpi_type<T>(),
                                     MPI_SUM, comm_),
@@ -119,6 +138,10 @@ class Communicator {
   /// out[r·n + k] ← rank r's send[k] (out holds size()·n values).
   template <class T>
   void allgather(const T* send, std::int64_t n, T* out) const {
+    if (is_solo()) {
+      std::copy(send, send + n, out);
+      return;
+    }
     count(n * static_cast<std::int64_t>(sizeof(T)));
     const int c = detail::mpi_count(n, "allgather");
     detail::check_mpi(MPI_Allgather(send, c, detail::mpi_type<T>(), out, c, detail::mpi_type<T>(), comm_),
@@ -127,6 +150,10 @@ class Communicator {
   /// Rank r's `counts[r]` values, concatenated in rank order into `out` (Σ counts values).
   template <class T>
   void allgatherv(const T* send, const std::vector<std::int64_t>& counts, T* out) const {
+    if (is_solo()) {
+      std::copy(send, send + counts[0], out);
+      return;
+    }
     recv_counts_.resize(static_cast<std::size_t>(size_));
     displs_.resize(static_cast<std::size_t>(size_));
     std::int64_t offset = 0;
@@ -144,13 +171,17 @@ class Communicator {
   /// data ← root's data on every rank.
   template <class T>
   void broadcast(T* data, std::int64_t n, int root = 0) const {
+    if (is_solo()) return;
     if (rank_ == root) count(n * static_cast<std::int64_t>(sizeof(T)));
     detail::check_mpi(MPI_Bcast(data, detail::mpi_count(n, "broadcast"), detail::mpi_type<T>(), root, comm_),
                       "MPI_Bcast");
   }
-  void barrier() const { detail::check_mpi(MPI_Barrier(comm_), "MPI_Barrier"); }
+  void barrier() const {
+    if (!is_solo()) detail::check_mpi(MPI_Barrier(comm_), "MPI_Barrier");
+  }
   /// Ends every rank of the communicator (MPI_Abort) with exit code `code`.
   [[noreturn]] void abort(int code) const {
+    if (is_solo()) std::exit(code);
     MPI_Abort(comm_, code);
     std::terminate();  // MPI_Abort does not return; this keeps the promise if it did
   }

@@ -19,6 +19,24 @@
 
 namespace invlearn {
 
+namespace detail {
+/// What a DataParallel passes on from its backbone when the backbone has it: `kind` (the
+/// name in model files and checkpoints) and `Options` with `options()`, so a checkpoint of a
+/// data-parallel run is the backbone's checkpoint, loadable with any number of ranks.
+template <class M, class = void>
+struct forwarded_kind {};
+template <class M>
+struct forwarded_kind<M, std::void_t<decltype(M::kind)>> {
+  static constexpr const char* kind = M::kind;
+};
+template <class M, class = void>
+struct forwarded_options {};
+template <class M>
+struct forwarded_options<M, std::void_t<typename M::Options, decltype(std::declval<const M&>().options())>> {
+  using Options = typename M::Options;
+};
+}  // namespace detail
+
 /// `Model` (any Backbone) data-parallel over `comm`; itself a Backbone, so a Trainer, every
 /// update policy, sampler, schedule and evaluation run on it unchanged:
 /// - forward (also displaced, and the fused candidate pass when `Model` has one): each rank
@@ -34,7 +52,7 @@ namespace invlearn {
 /// (a Trainer with the same options, data and seed does). With NDEBUG unset, every backward
 /// first checks that θ is the same on every rank (check_replicated).
 template <class Model>
-class DataParallel {
+class DataParallel : public detail::forwarded_kind<Model>, public detail::forwarded_options<Model> {
  public:
   using Scalar = typename Model::Scalar;
   using Gradient = typename Model::Gradient;
@@ -62,6 +80,10 @@ class DataParallel {
   Index num_users() const { return model_.num_users(); }
   Index num_items() const { return model_.num_items(); }
   std::vector<TableKey> table_keys() const { return table_keys_of(model_); }
+  template <class M = Model>
+  auto options() const -> decltype(std::declval<const M&>().options()) {
+    return model_.options();
+  }
 
   Workspace workspace(Index max_batch) const {
     const Index shard = (max_batch + comm_.size() - 1) / comm_.size();
