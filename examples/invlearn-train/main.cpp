@@ -120,7 +120,7 @@ int main(int argc, char** argv) {
   const Ranks ranks = mpi ? Ranks() : Ranks(Ranks::solo());
   if (!ranks.is_root() && std::freopen("/dev/null", "w", stdout) == nullptr) return cli::kExitFailure;
 #else
-  const Ranks ranks;
+  const Ranks ranks{};
 #endif
   const int code = cli::run_program("invlearn-train", argc, argv, train::option_flags(),
                                     [&](const std::vector<std::string>& args) { return run(args, ranks); });
