@@ -4,14 +4,16 @@
 #
 #   bash scripts/install-deps.sh          # g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox
 #                                         # libcli11-dev nlohmann-json3-dev (the programs in examples/)
+#                                         # openmpi-bin libopenmpi-dev (invlearn::distributed, its tests)
 #   bash scripts/install-deps.sh --fuzz   # ... plus clang libclang-rt-14-dev (libFuzzer + sanitizer runtimes)
 set -euo pipefail
 
-packages=(g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox libcli11-dev nlohmann-json3-dev)
+packages=(g++ cmake make libeigen3-dev catch2 libbenchmark-dev gnuplot-nox libcli11-dev nlohmann-json3-dev
+          openmpi-bin libopenmpi-dev)
 for arg in "$@"; do
   case "$arg" in
     --fuzz) packages+=(clang libclang-rt-14-dev) ;;
-    -h|--help) sed -n '2,7p' "$0"; exit 0 ;;
+    -h|--help) sed -n '2,8p' "$0"; exit 0 ;;
     *) echo "install-deps.sh: unknown argument '$arg' (known: --fuzz)" >&2; exit 2 ;;
   esac
 done

@@ -3,6 +3,10 @@
 // Table 1. See docs/cli.md or `invlearn-train --help`.
 //
 // Exit status: 0 success; 2 bad usage or bad input; 1 any other failure.
+//
+// Built with MPI, `mpirun -np N invlearn-train ...` trains data-parallel over N ranks
+// (docs/distributed.md): rank 0 prints and writes the outputs; an error on any rank ends
+// every rank with that rank's exit status.
 
 #include <cstdint>
 #include <cstdio>
@@ -10,6 +14,11 @@
 #include <vector>
 
 #include <invlearn/ig.hpp>
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+#include <optional>
+
+#include <invlearn/distributed/communicator.hpp>
+#endif
 
 #include "common/atomic_file.hpp"
 #include "common/errors.hpp"
@@ -52,6 +61,14 @@ void flush_stdout(const char* what) {
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::OutputError(std::string("cannot write ") + what + " to stdout");
 }
 
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+using Ranks = invlearn::Communicator;
+#else
+struct Ranks {
+  bool is_root() const { return true; }
+};
+#endif
+
 /// Every method of --method on one data set, in order; `after_each` runs when a method
 /// is done (to write what finished).
 template <class AfterEach>
@@ -79,7 +96,7 @@ bool print_table(const std::vector<train::MethodResult>& results) {
 /// --label-fraction with several values and/or --seeds above 1: every (fraction, seed)
 /// is a run of its own data set; the JSON is rewritten after every method, the table of
 /// means and standard deviations printed at the end.
-int run_sweep(const train::Options& given, train::Progress& progress) {
+int run_sweep(const train::Options& given, train::Progress& progress, const Ranks& ranks) {
   std::vector<std::uint64_t> seeds;
   for (int k = 0; k < given.seeds; ++k) seeds.push_back(given.seed + static_cast<std::uint64_t>(k));
   progress.begin_sweep(static_cast<long long>(given.label_fractions.size() * seeds.size() * given.methods.size()));
@@ -100,7 +117,12 @@ int run_sweep(const train::Options& given, train::Progress& progress) {
       std::fflush(stdout);
       char label[64];
       std::snprintf(label, sizeof label, " f=%g seed %llu", fraction, static_cast<unsigned long long>(seed));
-      const train::RunSettings settings{o, data, progress, true, label};
+      train::RunSettings settings{o, data, progress, true, label};
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+      settings.comm = &ranks;
+#else
+      (void)ranks;
+#endif
       runs.push_back(run);
       runs.back().results = run_methods(settings, [&](const std::vector<train::MethodResult>& done) {
         runs.back().results = done;
@@ -116,24 +138,33 @@ int run_sweep(const train::Options& given, train::Progress& progress) {
   return all_ok ? cli::kExitOk : cli::kExitFailure;
 }
 
-int run(const std::vector<std::string>& args) {
-  const train::Options o = train::parse_args(args);
+int run(const std::vector<std::string>& args, const Ranks& ranks) {
+  train::Options o = train::parse_args(args);
   if (o.help) {
     std::fputs(train::help_text().c_str(), stdout);
     flush_stdout("the help text");
     return cli::kExitOk;
   }
   train::check_before_work(o);
+  if (!ranks.is_root()) {  // rank 0 prints and writes; the others only read (--load, --resume)
+    o.json.clear();
+    o.trace.clear();
+    o.save.clear();
+    o.quiet = true;
+  }
   invlearn::set_threads(o.threads);
   train::Progress progress(train::Progress::detect(o.quiet));
-  if (o.sweep()) return run_sweep(o, progress);
+  if (o.sweep()) return run_sweep(o, progress, ranks);
 
   const train::LoadedData data = train::load_data(o);
   const train::DatasetSummary summary = train::summarize(data, o);
   std::printf("%s\n", train::format_dataset_line(summary).c_str());
   std::fflush(stdout);
 
-  const train::RunSettings settings{o, data, progress, o.methods.size() > 1, ""};
+  train::RunSettings settings{o, data, progress, o.methods.size() > 1, ""};
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  settings.comm = &ranks;
+#endif
   const std::vector<train::MethodResult> results =
       run_methods(settings, [&](const std::vector<train::MethodResult>& done) {
         // Rewritten after every method, so an interrupted run keeps what finished.
@@ -146,4 +177,20 @@ int run(const std::vector<std::string>& args) {
 
 }  // namespace
 
-int main(int argc, char** argv) { return cli::run_program("invlearn-train", argc, argv, train::option_flags(), run); }
+int main(int argc, char** argv) {
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  std::optional<invlearn::MpiSession> mpi;
+  if (invlearn::started_by_mpi_launcher()) mpi.emplace(argc, argv);
+  const Ranks ranks = mpi ? Ranks() : Ranks(Ranks::solo());
+  if (!ranks.is_root() && std::freopen("/dev/null", "w", stdout) == nullptr) return cli::kExitFailure;
+#else
+  const Ranks ranks{};
+#endif
+  const int code = cli::run_program("invlearn-train", argc, argv, train::option_flags(),
+                                    [&](const std::vector<std::string>& args) { return run(args, ranks); });
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  // The other ranks may be waiting in a collective for this one: end them all.
+  if (code != cli::kExitOk && ranks.size() > 1) ranks.abort(code);
+#endif
+  return code;
+}

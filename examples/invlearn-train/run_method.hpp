@@ -7,6 +7,9 @@
 #include <string>
 
 #include <invlearn/ig.hpp>
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+#include <invlearn/distributed/data_parallel.hpp>
+#endif
 
 #include "checkpoint.hpp"
 #include "common/errors.hpp"
@@ -25,6 +28,9 @@ struct RunSettings {
   Progress& progress;
   bool several = false;  ///< more than one method: per-method output file names
   std::string label_suffix;  ///< what names the run in a sweep (" f=0.05 seed 43"), after the method
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  const invlearn::Communicator* comm = nullptr;  ///< the ranks that train together (one without mpirun)
+#endif
 };
 
 inline invlearn::TrainerOptions trainer_options(const Options& o, const std::string& method) {
@@ -135,12 +141,11 @@ MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSe
   throw cli::UsageError("--ig-schedule: unknown value '" + schedule + "'");
 }
 
-/// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>).
+/// Trains and evaluates `method` on `model`.
 template <class Model>
-MethodResult run_method(const std::string& method, const RunSettings& s) {
+MethodResult run_on(const std::string& method, Model& model, const RunSettings& s) {
   namespace m = invlearn::methods;
   const invlearn::TrainerOptions t = trainer_options(s.options, method);
-  Model model = initial_model<Model>(s.options, s.data.dataset);
   if (method == "none") {
     m::None<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
@@ -171,6 +176,19 @@ MethodResult run_method(const std::string& method, const RunSettings& s) {
     return fit_and_evaluate(method, model, trainer, s);
   }
   throw cli::UsageError("--method: unknown method '" + method + "'");
+}
+
+/// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>); built
+/// with MPI, data-parallel over the ranks of s.comm.
+template <class Model>
+MethodResult run_method(const std::string& method, const RunSettings& s) {
+  Model local = initial_model<Model>(s.options, s.data.dataset);
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+  invlearn::DataParallel<Model> model(local, *s.comm);
+  return run_on(method, model, s);
+#else
+  return run_on(method, local, s);
+#endif
 }
 
 }  // namespace train
