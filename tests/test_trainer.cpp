@@ -10,6 +10,7 @@
 #include <vector>
 
 #include "invlearn/ig.hpp"
+#include "support/same_parameters.hpp"
 #include "support/bias_model.hpp"
 
 using invlearn::Index;
@@ -34,10 +35,7 @@ struct TypeTag {
 
 template <class S>
 bool same(const invlearn::Parameters<S>& a, const invlearn::Parameters<S>& b) {
-  if (a.tables.size() != b.tables.size()) return false;
-  for (std::size_t t = 0; t < a.tables.size(); ++t)
-    if (!(a.tables[t] == b.tables[t])) return false;
-  return a.dense == b.dense;
+  return invlearn_test::same_parameters(a, b);
 }
 
 }  // namespace
