@@ -11,6 +11,7 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/model/apply.hpp"
+#include "invlearn/model/backbone.hpp"
 #include "invlearn/model/check_batch.hpp"
 #include "invlearn/model/displaced_table.hpp"
 #include "invlearn/model/gmf_part.hpp"
@@ -151,6 +152,23 @@ class GMF {
 
   /// θ ← θ + step·grad.
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
+
+  /// The logits of users[0..user_count) × items [first_item, first_item + item_count)
+  /// into `out` (row-major), in one GEMM: (e_u ⊙ w) against the item table's rows, plus
+  /// b (the optional Backbone member of model/backbone.hpp). The sum over the d products
+  /// runs in the GEMM's order, not forward()'s, so the two may differ in the last bits.
+  void score_block(const Index* users, Index user_count, Index first_item, Index item_count, Workspace& ws,
+                   S* out) const {
+    check_score_block(users, user_count, first_item, item_count, num_users(), num_items(), "GMF::score_block");
+    reserve(ws, user_count);
+    const Index d = dim();
+    auto queries = ws.eu.topRows(user_count);
+    for (Index r = 0; r < user_count; ++r)
+      queries.row(r) = params_.tables[0].row(users[r]).cwiseProduct(params_.dense.head(d).transpose());
+    Eigen::Map<RowMatrix<S>> scores(out, user_count, item_count);
+    scores.setConstant(params_.dense[d]);  // a GEMM's "=" zeroes its output first anyway
+    scores.noalias() += queries * params_.tables[1].middleRows(first_item, item_count).transpose();
+  }
 
  private:
   template <class Out>
