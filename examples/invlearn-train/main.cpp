@@ -72,7 +72,7 @@ int run(const std::vector<std::string>& args) {
     if (!o.json.empty()) cli::write_file_atomic(o.json, train::report_json(summary, o.model, results));
   }
 
-  std::printf("%s\n", train::format_table_header().c_str());
+  std::printf("%s\n", train::format_table_header(o.topk).c_str());
   bool all_ok = true;
   for (const auto& r : results) {
     std::printf("%s\n", train::format_table_row(r).c_str());
