@@ -4,6 +4,8 @@
 #   run_program NAME EXPECTED_CODE PROGRAM ARGS...  stdout/stderr to NAME.out/NAME.err; the
 #                                                   exit code must be EXPECTED_CODE, never a signal
 #   expect_in NAME FILE TEXT                        FILE (of case NAME) contains TEXT literally
+#   enter_scratch PREFIX                            cd into a new temporary directory ($WORK),
+#                                                   removed when the script exits
 
 FAILED=0
 PASSED=0
@@ -36,4 +38,10 @@ expect_in() {
     fail "$1: $2 does not contain '$3'"
     sed 's/^/    /' "$2" | head -n 5 >&2
   fi
+}
+
+enter_scratch() {
+  WORK="$(mktemp -d "${TMPDIR:-/tmp}/$1.XXXXXX")"
+  trap 'rm -rf "$WORK"' EXIT
+  cd "$WORK" || exit 1
 }

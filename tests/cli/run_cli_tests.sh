@@ -14,12 +14,10 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 fi
 EXE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/invlearn-cli-test.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
 . "$HERE/harness.sh"
+enter_scratch invlearn-cli-test
 
 # run NAME EXPECTED_CODE ARGS... : runs the program (harness.sh's run_program).
 run() {

@@ -16,12 +16,10 @@ fi
 abs() { echo "$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"; }
 TRAIN="$(abs "$1")" RECOMMEND="$(abs "$2")" EXPORT="$(abs "$3")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/invlearn-serving-test.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-2}"
 
 . "$HERE/harness.sh"
+enter_scratch invlearn-serving-test
 run() { run_program "$@"; }
 
 # --- data: 150 users, 240 items in 4 tastes; each user rates ~45 items, 5 stars for
@@ -91,6 +89,23 @@ expect_in rec_bad_out rec_bad_out.err "--out"
 head -c 100 gmf.ckpt >truncated.ckpt
 run rec_truncated 2 "$RECOMMEND" --load truncated.ckpt
 expect_in rec_truncated rec_truncated.err "truncated.ckpt"
+# A checkpoint of another kind of model: gmf.ckpt with its kind renamed and its checksum
+# (FNV-1a 64 of every byte but the last 8, little-endian) recomputed, so only the kind is wrong.
+/usr/bin/python3 - gmf.ckpt other_kind.ckpt <<'EOF'
+import sys
+b = bytearray(open(sys.argv[1], "rb").read())
+at = b.find(b"gmf")
+b[at:at + 3] = b"bpr"
+h = 0xcbf29ce484222325
+for x in b[:-8]:
+    h = ((h ^ x) * 0x100000001b3) & 0xFFFFFFFFFFFFFFFF
+b[-8:] = h.to_bytes(8, "little")
+open(sys.argv[2], "wb").write(bytes(b))
+EOF
+run rec_other_kind 2 "$RECOMMEND" --load other_kind.ckpt
+expect_in rec_other_kind rec_other_kind.err "--load: other_kind.ckpt holds a model of kind 'bpr'"
+run exp_other_kind 2 "$EXPORT" --load other_kind.ckpt --out other_export
+expect_in exp_other_kind exp_other_kind.err "--load: other_kind.ckpt holds a model of kind 'bpr'"
 
 # --- invlearn-recommend: lists --------------------------------------------------------------
 run rec_gmf 0 "$RECOMMEND" --load gmf.ckpt --users all --k 10 --exclude train.tsv --exclude valid.tsv --out gmf.recs.tsv
