@@ -1,4 +1,4 @@
-// Benchmarks of rank/ and of full-ranking evaluation (docs/performance.md, "Ranking").
+// Benchmarks of rank/ and of full-ranking evaluation (docs/performance.md, "Serving").
 //
 //   recommend/gmf/<items>        top 20 for 1024 users over the whole catalogue, GMF d = 32,
 //                                items ∈ {10^4, 10^5, 10^6}, 50 excluded items per user.
