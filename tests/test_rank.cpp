@@ -230,6 +230,40 @@ TEST_CASE("recommend() is the same for any thread count and block sizes", "[rank
   for (Index u = 0; u < users; u += 7) CHECK(list_of(runs.front(), u) == brute_top(gmf, u, 25, exclude));
 }
 
+TEST_CASE("a user's list and scores do not depend on the users asked with it", "[rank]") {
+  // Random parameters, so that sums in another order would change the last bits: a user
+  // alone (a GEMM of one row), at another place of its block, or among other users must
+  // get the same bits. invlearn-train --topk ranks the users with test positives,
+  // invlearn-recommend the users it is given.
+  const Index users = 53, items = 1100;
+  invlearn::GMF<float> gmf(users, items, invlearn::GMFOptions{32, 0.3}, 21);
+  gmf.parameters().dense.head(32).setRandom();
+  invlearn::NeuMFOptions no;
+  no.dim = 8;
+  no.init_std = 0.3;
+  invlearn::NeuMF<float> neumf(users, items, no, 22);
+  const invlearn::PairIndex exclude(random_pairs(users, items, 30.0, 23));
+  auto check = [&](const auto& model) {
+    invlearn::Recommendations<float> all, one;
+    invlearn::recommend(model, all_users(users), 15, exclude, all);
+    std::vector<Index> reversed = all_users(users);
+    std::reverse(reversed.begin(), reversed.end());
+    invlearn::Recommendations<float> back;
+    invlearn::recommend(model, reversed, 15, exclude, back);
+    for (Index u = 0; u < users; ++u) {
+      invlearn::recommend(model, {u}, 15, exclude, one);
+      INFO("user " << u);
+      REQUIRE(list_of(one, 0) == list_of(all, u));
+      CHECK(std::equal(one.scores_of(0), one.scores_of(0) + one.length(0), all.scores_of(u)));
+      const Index r = users - 1 - u;
+      REQUIRE(list_of(back, r) == list_of(all, u));
+      CHECK(std::equal(back.scores_of(r), back.scores_of(r) + back.length(r), all.scores_of(u)));
+    }
+  };
+  check(gmf);
+  check(neumf);
+}
+
 TEMPLATE_TEST_CASE("score_block equals forward() on exact arithmetic, so recommend() equals brute force", "[rank]",
                    float, double) {
   const Index users = 23, items = 301;

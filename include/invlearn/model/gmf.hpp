@@ -28,6 +28,7 @@ struct GMFWorkspace {
   RowMatrix<S> du, di;        ///< per-sample embedding gradients
   Vector<S> head;             ///< displaced head weights
   Vector<S> candidate_head[3];  ///< forward_candidates: each candidate's displaced head
+  Vector<S> score_tail;       ///< score_block: the scores of its last partial panel of users
   Index capacity() const { return eu.rows(); }
 };
 
@@ -154,20 +155,23 @@ class GMF {
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
 
   /// The logits of users[0..user_count) × items [first_item, first_item + item_count)
-  /// into `out` (row-major), in one GEMM: (e_u ⊙ w) against the item table's rows, plus
-  /// b (the optional Backbone member of model/backbone.hpp). The sum over the d products
-  /// runs in the GEMM's order, not forward()'s, so the two may differ in the last bits.
+  /// into `out` (row-major), by GEMM: (e_u ⊙ w) against the item table's rows, plus b
+  /// (the optional Backbone member of model/backbone.hpp), on whole panels of rows
+  /// (GMFPart::score_rows), so that a user's scores do not depend on the other users of
+  /// the block. The sum over the d products runs in the GEMM's order, not forward()'s,
+  /// so the two may differ in the last bits.
   void score_block(const Index* users, Index user_count, Index first_item, Index item_count, Workspace& ws,
                    S* out) const {
     check_score_block(users, user_count, first_item, item_count, num_users(), num_items(), "GMF::score_block");
-    reserve(ws, user_count);
+    const Index padded = GMFPart<S>::score_rows_padded(user_count);
+    reserve(ws, padded);
     const Index d = dim();
-    auto queries = ws.eu.topRows(user_count);
+    auto queries = ws.eu.topRows(padded);
     for (Index r = 0; r < user_count; ++r)
       queries.row(r) = params_.tables[0].row(users[r]).cwiseProduct(params_.dense.head(d).transpose());
-    Eigen::Map<RowMatrix<S>> scores(out, user_count, item_count);
-    scores.setConstant(params_.dense[d]);  // a GEMM's "=" zeroes its output first anyway
-    scores.noalias() += queries * params_.tables[1].middleRows(first_item, item_count).transpose();
+    queries.bottomRows(padded - user_count).setZero();
+    GMFPart<S>::score_rows(queries, user_count, params_.tables[1].middleRows(first_item, item_count), params_.dense[d],
+                           ws.score_tail, out);
   }
 
  private:

@@ -34,6 +34,7 @@ struct NeuMFWorkspace {
   RowMatrix<S> dgu, dgi;             ///< per-sample GMF row gradients
   Vector<S> dense;                   ///< θ + step·g for the dense block when displaced
   RowMatrix<S> user_part, item_part; ///< score_block: the halves of the first MLP layer
+  Vector<S> score_tail;              ///< score_block: the GMF scores of its last partial panel of users
   const S* used = nullptr;           ///< dense weights the last forward used (θ's or `dense`)
   Index capacity() const { return x0.rows(); }
 };
@@ -189,8 +190,9 @@ class NeuMF {
     constexpr Index kPairs = 4 * detail::kGemmChunk;
     const Index d = dim(), m = mlp_.input_width() / 2, top = mlp_.output_width();
     const Index w1 = mlp_.widths()[1];
-    reserve(ws, std::max(user_count, kPairs));
-    if (ws.user_part.rows() < user_count || ws.user_part.cols() != w1) ws.user_part.resize(user_count, w1);
+    const Index padded = GMFPart<S>::score_rows_padded(user_count);  // whole panels: see GMFPart::kScorePanel
+    reserve(ws, std::max(padded, kPairs));
+    if (ws.user_part.rows() < padded || ws.user_part.cols() != w1) ws.user_part.resize(padded, w1);
     if (ws.item_part.rows() < item_count || ws.item_part.cols() != w1) ws.item_part.resize(item_count, w1);
     const S* dense = params_.dense.data();
     const Eigen::Map<const ColMatrix<S>> w_first(dense + mlp_.weight_offset(0), 2 * m, w1);
@@ -202,13 +204,16 @@ class NeuMF {
       ws.gu.row(r) = params_.tables[0].row(users[r]).cwiseProduct(head_g.transpose());
       ws.x0.row(r).head(m) = params_.tables[2].row(users[r]);
     }
-    auto user_part = ws.user_part.topRows(user_count);
+    ws.gu.middleRows(user_count, padded - user_count).setZero();
+    ws.x0.block(user_count, 0, padded - user_count, m).setZero();
+    auto user_part = ws.user_part.topRows(padded);
     auto item_part = ws.item_part.topRows(item_count);
-    user_part.noalias() = ws.x0.topLeftCorner(user_count, m) * w_first.topRows(m);
+    user_part.noalias() = ws.x0.topLeftCorner(padded, m) * w_first.topRows(m);
     user_part.rowwise() += b_first.transpose();
     item_part.noalias() = params_.tables[3].middleRows(first_item, item_count) * w_first.bottomRows(m);
+    GMFPart<S>::score_rows(ws.gu.topRows(padded), user_count, params_.tables[1].middleRows(first_item, item_count),
+                           S(0), ws.score_tail, out);
     Eigen::Map<RowMatrix<S>> scores(out, user_count, item_count);
-    scores.noalias() = ws.gu.topRows(user_count) * params_.tables[1].middleRows(first_item, item_count).transpose();
     for (Index r = 0; r < user_count; ++r) {
       for (Index j0 = 0; j0 < item_count; j0 += kPairs) {
         const Index n = std::min(kPairs, item_count - j0);
