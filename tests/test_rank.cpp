@@ -179,6 +179,11 @@ TEST_CASE("recommend() through forward() equals the brute-force ranking, ties to
       for (std::size_t j = 0; j < want.size(); ++j) CHECK(r.scores_of(u)[j] == want_scores[j]);
     }
   }
+  // A k far beyond the catalogue: rows as long as the catalogue, not as k.
+  invlearn::Recommendations<float> huge;
+  invlearn::recommend(model, all_users(users), Index(1) << 40, exclude, huge);
+  CHECK(huge.k == items);
+  CHECK(list_of(huge, 3) == brute_top(model, 3, items, exclude));
 }
 
 TEST_CASE("recommend() never returns an excluded item; a user with every item excluded gets none", "[rank]") {

@@ -99,7 +99,7 @@ inline Index candidate_count(const PairIndex& exclude, Index user, Index num_ite
 }  // namespace detail
 
 /// The top min(k, candidates) items for each of `users` into `out` (reset to those users
-/// and k): every item of [0, model.num_items()) is scored except the user's items in
+/// and rows of min(k, model.num_items()), its `k`): every item of [0, model.num_items()) is scored except the user's items in
 /// `exclude` (an empty PairIndex excludes nothing; users beyond it have no exclusions),
 /// highest score first, ties to the lower item id. Any backbone with forward() works; one
 /// with score_block() (model/backbone.hpp) is scored through it. Threads: OpenMP over
@@ -119,10 +119,10 @@ void recommend(const Model& model, const std::vector<Index>& users, Index k, con
     if (users[r] < 0 || users[r] >= model.num_users())
       throw InvalidArgument("recommend: users[" + std::to_string(r) + "] = " + std::to_string(users[r]) +
                             " is outside [0, " + std::to_string(model.num_users()) + ")");
-  out.reset(users, k);
+  const Index keep = std::min(k, num_items);  // no list is longer: rows of `keep`, whatever k
+  out.reset(users, keep);
   const Index n = out.size();
   if (n == 0) return;
-  const Index keep = std::min(k, num_items);
   const detail::RankPlan plan(n, num_items, options, max_threads());
   // With stripes, each unit's lists go here first: (block, stripe, user of the block) rows of `keep`.
   const std::size_t partial_rows = plan.stripes > 1 ? static_cast<std::size_t>(plan.units() * plan.block) : 0;
@@ -155,7 +155,7 @@ void recommend(const Model& model, const std::vector<Index>& users, Index k, con
           if (plan.stripes == 1) {
             const Index g = first_user + r;
             out.lengths[static_cast<std::size_t>(g)] =
-                lists.take(r, out.items.data() + g * k, out.scores.data() + g * k);
+                lists.take(r, out.items.data() + g * keep, out.scores.data() + g * keep);
           } else {
             const Index row = unit * plan.block + r;
             partial_lengths[static_cast<std::size_t>(row)] =
@@ -181,7 +181,7 @@ void recommend(const Model& model, const std::vector<Index>& users, Index k, con
           lists.push(0, {partial_scores[static_cast<std::size_t>(row * keep + j)],
                          partial_items[static_cast<std::size_t>(row * keep + j)]});
       }
-      out.lengths[static_cast<std::size_t>(g)] = lists.take(0, out.items.data() + g * k, out.scores.data() + g * k);
+      out.lengths[static_cast<std::size_t>(g)] = lists.take(0, out.items.data() + g * keep, out.scores.data() + g * keep);
     }
   }
   for (Index g = 0; g < n; ++g) {

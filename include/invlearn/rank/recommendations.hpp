@@ -11,8 +11,10 @@ namespace invlearn {
 
 /// The lists recommend() writes: for the r-th user asked about, `users[r]`, its items in
 /// rank order (best first) at items[r·k .. r·k + length(r)) and their scores (logits) at
-/// the same places of `scores`. A list is shorter than k only when fewer than k items
-/// are left once the user's excluded items are taken out; the rest of its row is unused.
+/// the same places of `scores`. recommend() sets k to the k asked for, or to the size of
+/// the catalogue when that is smaller. A list is shorter than k only when fewer than k
+/// items are left once the user's excluded items are taken out; the rest of its row is
+/// unused.
 template <class S>
 struct Recommendations {
   Index k = 0;
