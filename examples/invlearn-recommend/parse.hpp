@@ -20,8 +20,9 @@ inline void make_app(CLI::App& app, Options& o) {
   app.description(
       "Recommends the top k items of the whole catalogue to users of a model trained by\n"
       "invlearn-train (--save) or saved with invlearn::save_model, GMF or NeuMF. Items are\n"
-      "ranked by the model's score, ties to the item that came first in the training data;\n"
-      "the items of --exclude files are never recommended to their users.\n");
+      "ranked by the model's score, ties to the item that comes first in the model's item\n"
+      "ids (invlearn-train's: the order in which items first appear in its data files); the\n"
+      "items of --exclude files are never recommended to their users.\n");
   app.footer(
       "Output (tsv): one line per recommendation, user<TAB>rank<TAB>item<TAB>score, rank 1..k,\n"
       "raw ids as in the training data, the score being the model's logit. A user has fewer\n"
