@@ -8,7 +8,7 @@
 //                              (GMF: one fused pass; NeuMF: forward_displaced, the winner's
 //                              forward reused), choice, one Adam step on the labeled batch
 //                              (InverseGradient<>::step).
-//   epoch/<model>/ml1m_shape   one IG training epoch (methods::IG, epochs = 1) over synthetic
+//   epoch/<model>/ml1m_shape   one IG training epoch (methods::IGPaper, epochs = 1) over synthetic
 //                              data shaped like ML-1M (6040 users, 3706 items, ~600k rows).
 //   gemm_peak                  one float GEMM of NeuMF's first layer, (1024×256)·(256×128).
 //
@@ -207,7 +207,7 @@ void bm_epoch(benchmark::State& state) {
     opt.epochs = 1;
     opt.batch_size = kBatch;
     opt.lr = kLr;
-    methods::IG<Model> trainer(model, opt);
+    methods::IGPaper<Model> trainer(model, opt);
     state.ResumeTiming();
     const FitResult r = trainer.fit(d.train, d.valid);
     benchmark::DoNotOptimize(r.best_valid_loss);

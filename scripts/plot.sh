@@ -5,12 +5,65 @@
 #   weights.png  the distribution of IDL positive weights at the first and the last
 #                epoch — Figures 4 and 5
 #
+# and from a sparsity sweep's JSON:
+#   sparsity.png test AUC against the share of labels kept (log scale), a line per
+#                method, error bars one standard deviation over the seeds
+#
 # usage: scripts/plot.sh TRACE.csv [OUTDIR]
+#        scripts/plot.sh --sweep SWEEP.json [OUT.png] [TITLE]
 #   TRACE.csv is the file written by `invlearn-train --trace TRACE.csv` (one method);
 #   TRACE.csv.weights.csv must sit beside it. OUTDIR defaults to TRACE.csv's directory.
+#   SWEEP.json is the --json of `invlearn-train --label-fraction 1,0.2,0.05 --seeds 3 ...`;
+#   OUT.png defaults to sparsity.png beside it.
 set -euo pipefail
 
-usage() { echo "usage: $0 TRACE.csv [OUTDIR]" >&2; exit 2; }
+usage() { echo "usage: $0 TRACE.csv [OUTDIR]  |  $0 --sweep SWEEP.json [OUT.png] [TITLE]" >&2; exit 2; }
+
+if [[ ${1:-} == --sweep ]]; then
+  [[ $# -ge 2 && $# -le 4 ]] || usage
+  sweep=$2
+  out=${3:-$(dirname "$sweep")/sparsity.png}
+  title=${4:-"Test AUC against the share of training labels kept (mean +- sd over seeds)"}
+  [[ -r $sweep ]] || { echo "$0: cannot read $sweep" >&2; exit 2; }
+  command -v gnuplot >/dev/null || bash "$(dirname "$0")/install-deps.sh" >&2
+  tmp=$(mktemp -d)
+  trap 'rm -rf "$tmp"' EXIT
+  # One data file per method: fraction, mean AUC, sd (0 for a single seed).
+  python3 - "$sweep" "$tmp" <<'PY' || { echo "$0: $sweep is not a sweep's JSON (no \"summary\")" >&2; exit 2; }
+import json, sys
+d = json.load(open(sys.argv[1]))
+cells = d["summary"]
+methods = d["sweep"]["methods"]
+for m in methods:
+    with open(f"{sys.argv[2]}/{m}.dat", "w") as f:
+        for c in sorted((c for c in cells if c["method"] == m), key=lambda c: c["label_fraction"]):
+            a = c["auc"]
+            if a["mean"] is None: continue
+            f.write(f'{c["label_fraction"]} {a["mean"]} {a["sd"] if a["sd"] is not None else 0}\n')
+open(f"{sys.argv[2]}/methods", "w").write(" ".join(methods))
+open(f"{sys.argv[2]}/xtics", "w").write(", ".join(f'"{f:g}" {f:g}' for f in sorted(d["sweep"]["label_fractions"])))
+PY
+  plots=""
+  for m in $(cat "$tmp/methods"); do
+    plots+="${plots:+, }\"$tmp/$m.dat\" using 1:2:3 with yerrorlines lw 2 pt 7 ps 0.8 title \"$m\""
+  done
+  gnuplot <<GP
+set terminal pngcairo size 900,560 font ",11"
+set output "$out"
+set title "$title"
+set xlabel "share of training labels kept"
+set ylabel "test AUC"
+set logscale x
+set xtics ($(cat "$tmp/xtics"))
+set offsets graph 0.04, graph 0.04, 0, 0
+set grid
+set key bottom right
+plot $plots
+GP
+  echo "wrote $out" >&2
+  exit 0
+fi
+
 [[ $# -ge 1 && $# -le 2 ]] || usage
 trace=$1
 weights="$trace.weights.csv"

@@ -179,7 +179,7 @@ std::string as_format(const std::string& bytes, std::uint32_t version, const std
   while (pos < bytes.size() - ck::kTrailer) {
     const std::string tag = bytes.substr(pos, 4);
     const auto len = static_cast<std::size_t>(ck::get_u64(reinterpret_cast<const unsigned char*>(bytes.data()) + pos + 4));
-    if (tag != "HEAD" && tag != "MOPT" && !(tag == "TRCE" && version < 2))
+    if (tag != "HEAD" && tag != "MOPT" && tag != "STOP" && !(tag == "TRCE" && version < 2))
       out += bytes.substr(pos, ck::kSectionHeader + len);
     pos += ck::kSectionHeader + len;
   }
@@ -245,6 +245,7 @@ struct Data {
 TrainerOptions resume_options(int epochs) {
   TrainerOptions o;
   o.epochs = epochs;
+  o.patience = 0;  // every epoch evaluated, as the format-2 fixtures were written
   o.batch_size = 32;
   o.lr = 0.01;
   o.alpha = 0.05;
@@ -375,12 +376,12 @@ TEST_CASE("checkpoint: resuming NS from an epoch checkpoint is bit-identical", "
 }
 
 TEST_CASE("checkpoint: resuming IG from an epoch checkpoint is bit-identical", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   check_resume<T>(3, 1);
 }
 
 TEST_CASE("checkpoint: resuming IG with NormalizedStep keeps the step rule's moments", "[checkpoint]") {
-  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  using T = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   check_resume<T>(3, 2);
 }
 
@@ -519,7 +520,7 @@ TEST_CASE("checkpoint: a file truncated at any byte is a CheckpointError", "[che
   REQUIRE_THROWS_WITH(invlearn::load_model<GMF<float>>(dir.file("cut.bin")),
                       Catch::Contains(dir.file("cut.bin")) && Catch::Contains("truncated at byte"));
 
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   GMF<float> mt(data.synthetic.num_users(), data.synthetic.num_items(), o, 2);
   T t(mt, resume_options(1));
@@ -572,10 +573,10 @@ TEST_CASE("checkpoint: wrong magic, version, kind, scalar or sizes name the prob
   o.dim = 2;
   const std::string gmf = invlearn::encode_model(GMF<float>(3, 2, o, 1));
 
-  std::string v4 = gmf;
-  v4[8] = 4;
-  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v4),
-                      Catch::Contains("format version 4 is newer than this library's 3"));
+  std::string v5 = gmf;
+  v5[8] = 5;
+  REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v5),
+                      Catch::Contains("format version 5 is newer than this library's 4"));
   std::string v0 = gmf;
   v0[8] = 0;
   REQUIRE_THROWS_WITH(invlearn::decode_model<GMF<float>>(v0), Catch::Contains("format version 0 is older"));
@@ -619,7 +620,7 @@ TEST_CASE("checkpoint: load_checkpoint checks the trainer it loads into", "[chec
   GMFOptions o;
   o.dim = 3;
   using NS = methods::NS<GMF<float>>;
-  using IG = methods::IG<GMF<float>>;
+  using IG = methods::IGPaper<GMF<float>>;
   GMF<float> m(nu, ni, o, 1);
   NS ns(m, resume_options(1));
   ns.fit(data.d.train, data.d.valid);
@@ -727,7 +728,7 @@ TEST_CASE("checkpoint: the fuzz seed files of format version 1 still load", "[ch
 #endif
 
 TEST_CASE("checkpoint: a resumed run's trace is the uninterrupted run's trace", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -792,7 +793,7 @@ TEST_CASE("checkpoint: a resumed run's trace is the uninterrupted run's trace", 
 }
 
 TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty earlier trace", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -844,7 +845,7 @@ TEST_CASE("checkpoint: a version 1 file (no trace section) resumes with an empty
 }
 
 TEST_CASE("checkpoint: a corrupted trace section is a CheckpointError and changes nothing", "[checkpoint]") {
-  using T = methods::IG<GMF<float>>;
+  using T = methods::IGPaper<GMF<float>>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -945,7 +946,7 @@ struct TypeTag {
 //   gmf_3x2_d2.v2.ckpt            save_model(GMF<float>(3, 2, {dim 2}, seed 1)), users u0..u2, items i0..i1
 //   neumf_3x2_d1_l2.v2.ckpt       save_model(NeuMF<double>(3, 2, {dim 1, mlp_layers 2, init_std 0.05}, seed 1)),
 //                                 same ids
-//   ig_gmf_e1.v2.ckpt             save_checkpoint after epoch 1 of methods::IG<GMF<float>> on the Data of
+//   ig_gmf_e1.v2.ckpt             save_checkpoint after epoch 1 of methods::IGPaper<GMF<float>> on the Data of
 //                                 this file, GMF {dim 4} seed 7, resume_options(3) with record_steps,
 //                                 truth given, method "ig"
 //   ig_normalized_gmf_e1.v2.ckpt  the same with IG<GMF<float>, Adam, TestPass, NormalizedStep>
@@ -1075,12 +1076,12 @@ TEST_CASE("checkpoint: training checkpoints of format version 2 resume with thei
     CHECK(close(mc.parameters(), ma.parameters(), 1e-4));
     CHECK(close_reports(c.trace().epochs, a.trace().epochs, 1e-4));
   };
-  check(TypeTag<methods::IG<GMF<float>>>{}, "ig_gmf_e1.v2.ckpt", "sgd");
-  check(TypeTag<methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>>{},
+  check(TypeTag<methods::IGPaper<GMF<float>>>{}, "ig_gmf_e1.v2.ckpt", "sgd");
+  check(TypeTag<methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>>{},
         "ig_normalized_gmf_e1.v2.ckpt", "normalized");
 
   // A format 2 checkpoint resumes only into its composition, and the message names the role.
-  using Normalized = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+  using Normalized = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   GMF<float> md(nu, ni, mo, 99);
   Normalized d(md, opts);
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(fixture("ig_gmf_e1.v2.ckpt"), d),
@@ -1089,8 +1090,8 @@ TEST_CASE("checkpoint: training checkpoints of format version 2 resume with thei
 }
 #endif
 
-TEST_CASE("checkpoint: format version 3 holds the model options and the composition as pairs", "[checkpoint]") {
-  using T = methods::IG<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
+TEST_CASE("checkpoint: format version 3 and later hold the model options and the composition as pairs", "[checkpoint]") {
+  using T = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::TestPass, invlearn::NormalizedStep>;
   const Data data;
   const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
   GMFOptions mo;
@@ -1102,7 +1103,7 @@ TEST_CASE("checkpoint: format version 3 holds the model options and the composit
   const std::string v3 = invlearn::encode_checkpoint(b, data.d.users, data.d.items, "ig-normalized");
 
   const auto info = invlearn::decode_checkpoint_info(v3);
-  CHECK(info.format_version == 3);
+  CHECK(info.format_version == invlearn::kCheckpointVersion);
   const invlearn::Composition expect = {{"labeled", "bce"},   {"unlabeled", "idl"},       {"policy", "ig"},
                                         {"schedule", "test-pass"}, {"step_rule", "normalized"}, {"optimizer", "adam"},
                                         {"sampler", "uniform"}};
@@ -1131,13 +1132,13 @@ TEST_CASE("checkpoint: format version 3 holds the model options and the composit
   CHECK(same(rebuilt.parameters(), mb.parameters()));
 
   // Another step rule, and another schedule: the message names the role.
-  using Sgd = methods::IG<GMF<float>>;
+  using Sgd = methods::IGPaper<GMF<float>>;
   GMF<float> md(nu, ni, mo, 99);
   Sgd d(md, resume_options(1));
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, d),
                       Catch::Contains("update policy's step_rule is normalized in the file, sgd in this trainer") &&
                           Catch::Contains("file: labeled=bce unlabeled=idl policy=ig schedule=test-pass"));
-  using PerBatch = methods::IG<GMF<float>, invlearn::Adam, invlearn::PerTrainBatch, invlearn::NormalizedStep>;
+  using PerBatch = methods::IGPaper<GMF<float>, invlearn::Adam, invlearn::PerTrainBatch, invlearn::NormalizedStep>;
   PerBatch e(md, resume_options(1));
   REQUIRE_THROWS_WITH(invlearn::decode_checkpoint(v3, e),
                       Catch::Contains("schedule is test-pass in the file, per-train-batch in this trainer"));
@@ -1287,4 +1288,44 @@ TEST_CASE("checkpoint: a backbone without options saves and loads into an existi
   T e(me, resume_options(2));
   invlearn::decode_checkpoint(v2, e);
   CHECK(same(me.parameters(), mb.parameters()));
+}
+
+TEST_CASE("checkpoint: a resumed run goes on counting its early-stopping evaluations", "[checkpoint][stopping]") {
+  const Data data;
+  TempDir dir;
+  const std::string path = dir.file("stop.ckpt");
+  const Index nu = data.synthetic.num_users(), ni = data.synthetic.num_items();
+  TrainerOptions o = resume_options(400);
+  o.patience = 3;
+  o.eval_every = 12;  // an epoch is 5 steps here: evaluations every third epoch
+  o.lr = 0.01;
+  GMFOptions mo;
+  mo.dim = 4;
+  using T = methods::None<GMF<float>>;
+  GMF<float> ma(nu, ni, mo, 7);
+  T a(ma, o);
+  const auto fa = a.fit(data.d.train, data.d.valid);
+  REQUIRE(fa.stopped_early);
+  INFO("stopped after " << a.state().epochs_done << " epochs");
+  REQUIRE(a.state().epochs_done > 9);
+
+  GMF<float> mb(nu, ni, mo, 7);
+  T b(mb, o);
+  b.on_epoch([&](const invlearn::EpochReport& r) {
+    if (r.epoch < 7) return true;  // between two evaluations
+    invlearn::save_checkpoint(path, b);
+    return false;
+  });
+  b.fit(data.d.train, data.d.valid);
+  GMF<float> mc(nu, ni, mo, 99);
+  T c(mc, o);
+  invlearn::load_checkpoint(path, c);
+  CHECK(c.stopping().evaluations == b.stopping().evaluations);
+  CHECK(c.stopping().last_evaluation_step == b.stopping().last_evaluation_step);
+  const auto fc = c.fit(data.d.train, data.d.valid);
+  CHECK(fc.stopped_early);
+  CHECK(fc.evaluations == fa.evaluations);
+  CHECK(c.state().epochs_done == a.state().epochs_done);
+  CHECK(c.state().best_epoch == a.state().best_epoch);
+  CHECK(same(mc.parameters(), ma.parameters()));
 }

@@ -27,6 +27,11 @@ invlearn::SyntheticOptions small_data(std::uint64_t seed) {
 
 bool quick() { return std::getenv("INVLEARN_QUICK") != nullptr; }
 
+template <class T>
+struct TypeTag {
+  using type = T;
+};
+
 template <class S>
 bool same(const invlearn::Parameters<S>& a, const invlearn::Parameters<S>& b) {
   if (a.tables.size() != b.tables.size()) return false;
@@ -43,6 +48,7 @@ TEST_CASE("trainer: the best epoch's parameters are restored", "[trainer]") {
   invlearn::GMF<double> model(data.num_users(), data.num_items());
   invlearn::TrainerOptions o;
   o.epochs = 6;
+  o.patience = 0;  // every epoch evaluated
   o.lr = 0.05;  // large enough to overfit after a few epochs
   o.batch_size = 256;
   invlearn::methods::NS<invlearn::GMF<double>> trainer(model, o);
@@ -87,7 +93,7 @@ TEST_CASE("trainer: IG's schedules run the documented number of meta steps", "[t
   };
   {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
-    invlearn::methods::IG<invlearn::GMF<float>> trainer(model, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>> trainer(model, o);
     trainer.fit(data.train, data.valid);
     CHECK(count(trainer.trace(), invlearn::Phase::train) == 2 * train_batches);
     CHECK(count(trainer.trace(), invlearn::Phase::meta) == 2 * test_batches);
@@ -100,7 +106,7 @@ TEST_CASE("trainer: IG's schedules run the documented number of meta steps", "[t
   }
   {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
-    invlearn::methods::IG<invlearn::GMF<float>, invlearn::Adam, invlearn::PerTrainBatch> trainer(model, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>, invlearn::Adam, invlearn::PerTrainBatch> trainer(model, o);
     trainer.fit(data.train, data.valid);
     CHECK(count(trainer.trace(), invlearn::Phase::meta) == 2 * train_batches);
   }
@@ -118,7 +124,7 @@ TEST_CASE("trainer: same seed, 1 or 2 threads: identical parameters and metrics"
     invlearn::NeuMF<float> model(data.num_users(), data.num_items(), no, 7);
     auto opts = o;
     opts.threads = threads;
-    invlearn::methods::IG<invlearn::NeuMF<float>> trainer(model, opts);
+    invlearn::methods::IGPaper<invlearn::NeuMF<float>> trainer(model, opts);
     trainer.fit(data.train, data.valid);
     return model;
   };
@@ -143,6 +149,7 @@ TEST_CASE("trainer: a non-finite loss stops training, naming method, epoch and s
   const auto data = syn.dataset();
   invlearn::TrainerOptions o;
   o.epochs = 3;
+  o.patience = 0;  // every epoch evaluated
   o.method = "idl";
   SECTION("in the first step") {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
@@ -187,7 +194,7 @@ TEST_CASE("trainer: bad data is refused with a message", "[trainer][errors]") {
   CHECK_THROWS_WITH(invlearn::methods::None<invlearn::GMF<float>>(model, zero), Catch::Contains("batch_size"));
 }
 
-TEST_CASE("trainer: a backbone from outside the library trains with IG, DNS and SRNS", "[trainer][custom]") {
+TEST_CASE("trainer: a backbone from outside the library trains with both IGs, DNS and SRNS", "[trainer][custom]") {
   // BiasModel (tests/support) is a backbone the library does not know: x = b_u + b_i + c.
   // Item biases carry most of the synthetic data's signal, so it learns a clear AUC.
   const invlearn::SyntheticData syn(small_data(7));
@@ -198,17 +205,20 @@ TEST_CASE("trainer: a backbone from outside the library trains with IG, DNS and 
   o.lr = 0.02;
   o.batch_size = 256;
   auto truth = [&](Index u, Index i) { return syn.truth(u, i); };
-  {
+  auto check_learns = [&](auto tag) {
+    using Method = typename decltype(tag)::type;
     Model model(data.num_users(), data.num_items(), true);
     const double before = invlearn::evaluate(model, data.test).auc;
-    invlearn::methods::IG<Model> trainer(model, o);
+    Method trainer(model, o);
     const auto fit = trainer.fit(data.train, data.valid, truth);
     const double after = invlearn::evaluate(model, data.test).auc;
-    INFO("AUC before " << before << ", after " << after);
+    INFO(Method::policy_type::name << ": AUC before " << before << ", after " << after);
     CHECK(after > before + 0.1);
     CHECK(fit.choices[0] + fit.choices[1] + fit.choices[2] > 0);
     CHECK(fit.annotated > 0);
-  }
+  };
+  check_learns(TypeTag<invlearn::methods::IGPaper<Model>>{});
+  check_learns(TypeTag<invlearn::methods::IG<Model>>{});
   // The samplers that score pairs (DNS, SRNS) need nothing beyond the Backbone concept.
   o.epochs = 2;
   Model dns_model(data.num_users(), data.num_items(), true);
@@ -242,7 +252,7 @@ TEST_CASE("trainer: on planted truth with noisy unlabeled pairs, IG beats NS on 
     o.seed = 100 + static_cast<std::uint64_t>(s);
     invlearn::GMF<float> m_ig(data.num_users(), data.num_items(), {}, o.seed);
     invlearn::GMF<float> m_ns(data.num_users(), data.num_items(), {}, o.seed);
-    invlearn::methods::IG<invlearn::GMF<float>> ig(m_ig, o);
+    invlearn::methods::IGPaper<invlearn::GMF<float>> ig(m_ig, o);
     invlearn::methods::NS<invlearn::GMF<float>> ns(m_ns, o);
     ig.fit(data.train, data.valid);
     ns.fit(data.train, data.valid);
@@ -262,7 +272,7 @@ TEST_CASE("trainer: all-positive labels and users with one label are ordinary in
   invlearn::TrainerOptions o;
   o.epochs = 2;
   invlearn::GMF<float> model(data.num_users(), data.num_items());
-  invlearn::methods::IG<invlearn::GMF<float>> trainer(model, o);
+  invlearn::methods::IGPaper<invlearn::GMF<float>> trainer(model, o);
   const auto fit = trainer.fit(data.train, data.valid);
   CHECK(fit.best_epoch >= 1);
   CHECK(model.parameters().all_finite());
@@ -283,7 +293,7 @@ std::vector<int> ig_choices(const invlearn::Dataset& data, int epochs) {
   o.epochs = epochs;
   o.batch_size = 32;
   o.lr = 1e-3;  // and α = 0.1·lr, the paper's ratio: the candidates' losses are close
-  invlearn::methods::IG<invlearn::GMF<S>> trainer(model, o);
+  invlearn::methods::IGPaper<invlearn::GMF<S>> trainer(model, o);
   trainer.fit(data.train, data.valid);
   std::vector<int> choices;
   for (const auto& r : trainer.trace().steps)
@@ -324,6 +334,7 @@ TEST_CASE("trainer: without validation rows nothing is selected and the last epo
   const invlearn::SyntheticData syn(small_data(9));
   invlearn::TrainerOptions o;
   o.epochs = 4;
+  o.patience = 0;  // no early stopping without validation rows
   auto check_last_kept = [&](const invlearn::Dataset& data) {
     invlearn::GMF<float> model(data.num_users(), data.num_items());
     invlearn::methods::None<invlearn::GMF<float>> trainer(model, o);
@@ -430,4 +441,69 @@ TEST_CASE("trainer: each schedule's epoch structure", "[trainer][schedule]") {
   invlearn::Plain::run(e);
   CHECK(e.calls == std::vector<std::string>{"policy0", "policy1", "policy2", "policy3", "policy4"});
   static_assert(invlearn::check_schedule<invlearn::ScheduleArchetype>(), "the archetype models the concept");
+}
+
+TEST_CASE("trainer: early stopping evaluates at its cadence and stops after its patience", "[trainer][stopping]") {
+  SECTION("the rule") {
+    invlearn::TrainerOptions o;
+    o.epochs = 100;
+    o.max_steps = 0;
+    o.patience = 2;
+    o.min_delta = 0.01;
+    o.eval_every = 5;
+    const invlearn::StoppingRule rule(o);
+    invlearn::StoppingState s;
+    // Epochs of 2 steps: evaluated once 5 steps have run since the last evaluation.
+    CHECK_FALSE(rule.evaluate_now(1, 2, s));
+    CHECK_FALSE(rule.evaluate_now(2, 4, s));
+    CHECK(rule.evaluate_now(3, 6, s));
+    rule.record(0.50, 6, s);
+    CHECK_FALSE(rule.evaluate_now(4, 8, s));
+    CHECK(rule.evaluate_now(6, 12, s));
+    rule.record(0.495, 12, s);  // lower, but by less than min_delta: patience goes on
+    CHECK(s.since_improvement == 1);
+    CHECK(rule.patience_left(s) == 1);
+    rule.record(0.40, 18, s);  // a real improvement resets it
+    CHECK(s.since_improvement == 0);
+    rule.record(0.41, 24, s);
+    CHECK_FALSE(s.stopped);
+    rule.record(0.39, 30, s);  // lower than the best, not by min_delta: the second in a row
+    CHECK(s.stopped);
+    CHECK_FALSE(rule.may_continue(15, 30, s));
+    CHECK(rule.evaluate_now(100, 200, invlearn::StoppingState()));  // the last epoch always is
+    o.max_steps = 20;
+    CHECK_FALSE(invlearn::StoppingRule(o).may_continue(10, 20, invlearn::StoppingState()));
+    CHECK(invlearn::StoppingRule(o).evaluate_now(10, 20, invlearn::StoppingState()));
+  }
+  SECTION("a fit") {
+    const invlearn::SyntheticData syn(small_data(11));
+    const auto data = syn.dataset();
+    invlearn::TrainerOptions o;
+    o.lr = 0.05;  // overfits after a few epochs
+    o.batch_size = 256;
+    o.patience = 3;
+    o.eval_every = 1;
+    invlearn::GMF<float> model(data.num_users(), data.num_items());
+    invlearn::methods::None<invlearn::GMF<float>> trainer(model, o);
+    std::vector<double> losses;
+    trainer.on_epoch([&](const invlearn::EpochReport& e) {
+      CHECK(e.evaluated());
+      losses.push_back(e.valid_loss);
+      return true;
+    });
+    const auto fit = trainer.fit(data.train, data.valid);
+    CHECK(fit.stopped_early);
+    const auto best = std::min_element(losses.begin(), losses.end()) - losses.begin();
+    CHECK(fit.best_epoch == best + 1);
+    CHECK(static_cast<Index>(losses.size()) == best + 1 + o.patience);  // three evaluations past the best
+    CHECK(fit.evaluations == static_cast<Index>(losses.size()));
+    CHECK(trainer.validation_loss(data.valid) == losses[static_cast<std::size_t>(best)]);  // the best θ is restored
+  }
+  SECTION("no validation rows") {
+    const invlearn::SyntheticData syn(small_data(12));
+    auto data = syn.dataset();
+    invlearn::GMF<float> model(data.num_users(), data.num_items());
+    invlearn::methods::None<invlearn::GMF<float>> trainer(model);
+    CHECK_THROWS_WITH(trainer.fit(data.train, invlearn::Interactions()), Catch::Contains("TrainerOptions::patience"));
+  }
 }

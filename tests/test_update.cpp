@@ -19,6 +19,7 @@
 #include "invlearn/update/step_rule.hpp"
 #include "invlearn/update/update_policy.hpp"
 #include "invlearn/update/normalized_step.hpp"
+#include "invlearn/update/signed_joint.hpp"
 #include "invlearn/core/per_scalar_state.hpp"
 #include "support/bias_model.hpp"
 
@@ -305,6 +306,55 @@ TEST_CASE("update: JointUpdate weighs labeled and unlabeled rows by their counts
   CHECK(model.parameters().tables[0](0, 0) == Approx(0.125));
   // Unlabeled rows: (σ(0) - w¹)/3 · (3/4) = 0: IDL at a logit of 0 pulls neither way.
   CHECK(model.parameters().tables[0](1, 0) == Approx(0.0).margin(1e-12));
+}
+
+TEST_CASE("update: the signed joint step follows, leaves out or inverts the IDL term", "[update]") {
+  // With SGD the move is linear in the gradient: Δ(d) = -lr (w_l g_l - d w_u g_u). So
+  // Δ(-1) is IDL's joint step, Δ(-1) + Δ(+1) = 2 Δ(0), and Δ(0) has no IDL term at all.
+  invlearn::Rng rng(17);
+  BiasModel start(5, 5, true);
+  for (auto& t : start.parameters().tables)
+    for (Index k = 0; k < t.size(); ++k) t.data()[k] = rng.normal(0.0, 1.0);
+  Batch labeled;
+  labeled.push_back(0, 1, 1.0f);
+  labeled.push_back(2, 3, 0.0f);
+  const auto u = unlabeled_of({{1, 1}, {3, 2}, {4, 0}});
+  auto move = [&](auto policy, int direction) {
+    BiasModel m = start;
+    using S = double;
+    invlearn::BCE bce;
+    invlearn::InverseDual idl;
+    invlearn::StepBuffers<BiasModel> buffers(m, 64);
+    invlearn::SGD::State<S> opt(invlearn::SGD(0.5), m.parameters());
+    invlearn::StepContext<BiasModel, invlearn::BCE, invlearn::InverseDual, decltype(opt)> ctx{m, opt, bce, idl,
+                                                                                          buffers, 0.1};
+    auto state = invlearn::make_state<S>(policy, m.parameters());
+    if constexpr (!std::is_same<decltype(policy), invlearn::JointUpdate>::value) state.set_direction(direction);
+    invlearn::StepRecord rec;
+    state.step(ctx, labeled.view(), &u, rec);
+    if constexpr (!std::is_same<decltype(policy), invlearn::JointUpdate>::value) CHECK(rec.choice == direction);
+    std::vector<double> delta;
+    for (std::size_t t = 0; t < m.parameters().tables.size(); ++t)
+      for (Index k = 0; k < m.parameters().tables[t].size(); ++k)
+        delta.push_back(m.parameters().tables[t].data()[k] - start.parameters().tables[t].data()[k]);
+    for (Index k = 0; k < m.parameters().dense.size(); ++k)
+      delta.push_back(m.parameters().dense[k] - start.parameters().dense[k]);
+    return delta;
+  };
+  const auto idl = move(invlearn::JointUpdate{}, 0);
+  const auto direct = move(invlearn::SignedJointUpdate{}, -1);
+  const auto none = move(invlearn::SignedJointUpdate{}, 0);
+  const auto inverse = move(invlearn::SignedJointUpdate{}, +1);
+  REQUIRE(idl.size() == direct.size());
+  bool idl_term_moves = false;
+  for (std::size_t k = 0; k < idl.size(); ++k) {
+    CHECK(direct[k] == idl[k]);
+    CHECK(direct[k] + inverse[k] == Approx(2 * none[k]).margin(1e-12));
+    idl_term_moves = idl_term_moves || std::abs(direct[k] - none[k]) > 1e-6;
+  }
+  CHECK(idl_term_moves);
+  CHECK_THROWS_WITH(invlearn::make_state<double>(invlearn::SignedJointUpdate{}, start.parameters()).set_direction(2),
+                    Catch::Contains("-1, 0 or +1"));
 }
 
 namespace {

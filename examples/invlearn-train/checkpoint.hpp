@@ -40,14 +40,18 @@ inline void check_ids(const std::string& flag, const std::string& path, const in
                      " items, or a different order); give the data it was trained on");
 }
 
-/// IG's schedule and step rule as a checkpoint's composition names them
-/// ("... policy=ig/test-pass/sgd ..."); both empty when the file is not IG's.
+/// IG's preset, and the paper IG's schedule and step rule, as a checkpoint's composition
+/// names them ("... policy=ig-blocks ..." or "... policy=ig/test-pass/sgd ..."); all
+/// empty when the file is not IG's.
 struct IgPolicy {
-  std::string schedule, step;
+  std::string preset, schedule, step;
 };
 inline IgPolicy ig_policy(const invlearn::CheckpointInfo& info) {
   IgPolicy p;
-  if (info.component("policy") != "ig") return p;
+  const std::string policy = info.component("policy");
+  if (policy == invlearn::BlockInverseGradient::name) p.preset = "blocks";
+  if (policy != invlearn::InverseGradient<>::name) return p;
+  p.preset = "paper";
   p.schedule = info.component("schedule");
   p.step = info.component("step_rule");
   return p;
@@ -55,10 +59,13 @@ inline IgPolicy ig_policy(const invlearn::CheckpointInfo& info) {
 
 }  // namespace detail
 
-/// An IG checkpoint resumes only into the same schedule and step rule. The library
-/// refuses another one too, but in terms of its types; this names the flag to give.
+/// An IG checkpoint resumes only into the same preset, schedule and step rule. The
+/// library refuses another one too, but in terms of its types; this names the flag to give.
 inline void check_ig_resume(const std::string& path, const Options& o) {
   const detail::IgPolicy p = detail::ig_policy(invlearn::read_checkpoint_info(path));
+  if (!p.preset.empty() && p.preset != o.ig_preset)
+    throw cli::UsageError("--resume: " + path + " was trained with --ig-preset " + p.preset + ", not " + o.ig_preset +
+                          "; give --ig-preset " + p.preset + " to resume it");
   if (!p.schedule.empty() && p.schedule != o.ig_schedule)
     throw cli::UsageError("--resume: " + path + " was trained with --ig-schedule " + p.schedule + ", not " +
                      o.ig_schedule + "; give --ig-schedule " + p.schedule + " to resume it");

@@ -3,6 +3,7 @@
 // text, defined once on a CLI::App; and the library options they set, so library
 // messages can name the flags.
 
+#include <algorithm>
 #include <limits>
 #include <string>
 #include <vector>
@@ -32,6 +33,10 @@ inline const std::vector<cli::OptionFlag>& option_flags() {
       {"SyntheticOptions::labeled_per_user", "--synthetic-rows-per-user"},
       {"SyntheticOptions::seed", "--seed"},
       {"TrainerOptions::epochs", "--epochs"},
+      {"TrainerOptions::max_steps", "--max-steps"},
+      {"TrainerOptions::patience", "--patience"},
+      {"TrainerOptions::min_delta", "--min-delta"},
+      {"TrainerOptions::eval_every", "--eval-every"},
       {"TrainerOptions::batch_size", "--batch"},
       {"TrainerOptions::lr", "--lr"},
       {"TrainerOptions::alpha", "--alpha"},
@@ -57,6 +62,22 @@ inline std::vector<std::string> parse_methods(const std::string& flag, std::stri
     if (std::find(out.begin(), out.end(), m) != out.end())
       throw cli::UsageError(flag + ": " + cli::in_quotes(m) + " is listed twice");
     out.push_back(m);
+  }
+  return out;
+}
+
+/// "1,0.2,0.05" → the label fractions, in the order given; each in (0, 1], no value
+/// twice. A --config file's list arrives split at its commas, joined by newlines.
+inline std::vector<double> parse_fractions(const std::string& flag, std::string text) {
+  for (char& c : text)
+    if (c == '\n') c = ',';
+  std::vector<double> out;
+  for (const std::string& part : cli::split_commas(text)) {
+    const double v = cli::parse_double(flag, part);
+    if (!(v > 0.0 && v <= 1.0)) throw cli::UsageError(flag + ": must be in (0, 1], got " + part);
+    if (std::find(out.begin(), out.end(), v) != out.end())
+      throw cli::UsageError(flag + ": " + part + " is listed twice");
+    out.push_back(v);
   }
   return out;
 }
@@ -99,10 +120,17 @@ inline void define_flags(CLI::App& app, Options& o) {
                   "items; middle: the rows between the thresholds (needs --data);\n"
                   "hidden: the training rows whose labels --label-fraction hid")
       ->group("Data");
-  add_number_flag(app, "--label-fraction", o.label_fraction, [](double v) { return v > 0.0 && v <= 1.0; },
-                  "in (0, 1]", "share of the training labels kept, in (0, 1]", number_text(o.label_fraction))
+  add_value_flag(app, "--label-fraction", "F",
+                 "share of the training labels kept, in (0, 1]; a comma-\n"
+                 "separated list (1,0.2,0.05) runs every method at each value:\n"
+                 "a sparsity sweep, reported as mean +- sd over --seeds",
+                 number_text(o.label_fraction),
+                 [&o](const std::string& f, const std::string& text) {
+                   o.label_fractions = parse_fractions(f, text);
+                   o.label_fraction = o.label_fractions.front();
+                 })
       ->group("Data")
-      ->type_name("F");
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   add_integer_flag(app, "--synthetic-users", o.synthetic_users, 2, kMaxSize, "users of the synthetic data, >= 2")
       ->group("Data");
   add_integer_flag(app, "--synthetic-items", o.synthetic_items, 4, kMaxSize, "items of the synthetic data, >= 4")
@@ -122,8 +150,27 @@ inline void define_flags(CLI::App& app, Options& o) {
       ->multi_option_policy(CLI::MultiOptionPolicy::Join);
 
   add_integer_flag(app, "--epochs", o.epochs, kNoLowerBound, kMaxInt,
-                   "epochs per method, >= 1; 0 with --load evaluates the loaded\n"
-                   "parameters without training")
+                   "the most epochs per method, >= 1 (early stopping ends\n"
+                   "sooner; with --patience 0, exactly this many); 0 with\n"
+                   "--load evaluates the loaded parameters without training")
+      ->group("Training");
+  add_integer_flag(app, "--max-steps", o.max_steps, 0, kMaxSize,
+                   "the most optimizer steps per method, checked at each\nepoch's end; 0 = no cap in steps")
+      ->group("Training");
+  add_integer_flag(app, "--patience", o.patience, 0, kMaxInt,
+                   "stop after N evaluations in a row that do not lower the\n"
+                   "best validation BCE by more than --min-delta; 0 = no early\n"
+                   "stopping: every epoch evaluated, --epochs run (the paper's\n"
+                   "protocol: --epochs 10 --patience 0)")
+      ->group("Training");
+  add_number_flag(app, "--min-delta", o.min_delta, [](double v) { return v >= 0.0; }, ">= 0",
+                  "the improvement of the validation BCE that resets the\npatience", number_text(o.min_delta))
+      ->group("Training");
+  add_integer_flag(app, "--eval-every", o.eval_every, 1, kMaxSize,
+                   "evaluate at the end of an epoch once N optimizer steps\n"
+                   "have run since the last evaluation (and at the last\n"
+                   "epoch): every epoch when epochs are long, every few when\n"
+                   "an epoch is a batch or two; ignored with --patience 0")
       ->group("Training");
   add_integer_flag(app, "--batch", o.batch, 1, kMaxSize, "labeled rows per batch, >= 1")->group("Training");
   add_integer_flag(app, "--dim", o.dim, 1, 1 << 16, "embedding size, >= 1")->group("Training");
@@ -131,24 +178,35 @@ inline void define_flags(CLI::App& app, Options& o) {
                   number_text(o.lr))
       ->group("Training");
   add_number_flag(app, "--alpha", o.alpha, [](double v) { return v >= 0.0; }, ">= 0",
-                  "IG's unlabeled step, >= 0 (--method with ig only)", number_text(kAlphaPerLr) + " * lr")
+                  "IG's unlabeled step, >= 0 (--ig-preset paper only)", number_text(kAlphaPerLr) + " * lr")
+      ->group("Training");
+  add_choice_flag(app, "--ig-preset", "P", o.ig_preset, ig_presets(),
+                  "which IG (--method with ig only). blocks: IDL's joint step with\n"
+                  "its IDL term followed, left out or inverted, chosen for each\n"
+                  "block of steps between two evaluations by validation BCE (each\n"
+                  "block is trained three times); paper: Algorithm 1's meta step,\n"
+                  "theta -/+ alpha*d after each pass over training-train")
       ->group("Training");
   add_choice_flag(app, "--ig-schedule", "S", o.ig_schedule, ig_schedules(),
                   "when IG's meta steps run, each epoch after the pass over\n"
-                  "training-train (--method with ig only). test-pass: one per\n"
+                  "training-train (--ig-preset paper only). test-pass: one per\n"
                   "training-test batch; per-train-batch: as many as there are\n"
                   "training-train batches, cycling the training-test batches,\n"
                   "as Algorithm 1 is written")
       ->group("Training");
   add_choice_flag(app, "--ig-step", "R", o.ig_step, ig_steps(),
                   "IG's direction d from the IDL gradient g; the candidates are\n"
-                  "theta -/+ alpha*d (--method with ig only). sgd: g itself;\n"
+                  "theta -/+ alpha*d (--ig-preset paper only). sgd: g itself;\n"
                   "normalized: Adam's m/sqrt(v) of g, moments kept across meta\n"
                   "steps, so each coordinate moves by about alpha")
       ->group("Training");
   add_value_flag(app, "--seed", "N", "seeds the data, the split, the initialisation and\nthe sampling",
                  std::to_string(o.seed),
                  [&o](const std::string& f, const std::string& text) { o.seed = parse_uint64(f, text); })
+      ->group("Training");
+  add_integer_flag(app, "--seeds", o.seeds, 1, 1000,
+                   "runs per label fraction, seeds --seed, --seed+1, ...; with\n"
+                   "more than one the table shows mean +- sd, >= 1")
       ->group("Training");
   add_integer_flag(app, "--threads", o.threads, 0, 4096, "OpenMP threads, 0 = OpenMP's default")->group("Training");
 

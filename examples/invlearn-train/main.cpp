@@ -4,6 +4,7 @@
 //
 // Exit status: 0 success; 2 bad usage or bad input; 1 any other failure.
 
+#include <cstdint>
 #include <cstdio>
 #include <string>
 #include <vector>
@@ -21,6 +22,7 @@
 #include "report.hpp"
 #include "results.hpp"
 #include "run_method.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -37,14 +39,81 @@ train::MethodResult run_one(const std::string& method, const train::RunSettings&
   }
   // Recorded for a failed run too: they are part of what was run.
   if (method == "ig") {
-    r.ig_schedule = settings.options.ig_schedule;
-    r.ig_step = settings.options.ig_step;
+    r.ig_preset = settings.options.ig_preset;
+    if (r.ig_preset == "paper") {
+      r.ig_schedule = settings.options.ig_schedule;
+      r.ig_step = settings.options.ig_step;
+    }
   }
   return r;
 }
 
 void flush_stdout(const char* what) {
   if (std::fflush(stdout) != 0 || std::ferror(stdout)) throw cli::OutputError(std::string("cannot write ") + what + " to stdout");
+}
+
+/// Every method of --method on one data set, in order; `after_each` runs when a method
+/// is done (to write what finished).
+template <class AfterEach>
+std::vector<train::MethodResult> run_methods(const train::RunSettings& settings, AfterEach after_each) {
+  std::vector<train::MethodResult> results;
+  for (const std::string& method : settings.options.methods) {
+    results.push_back(settings.options.model == "neumf" ? run_one<invlearn::NeuMF<float>>(method, settings)
+                                                        : run_one<invlearn::GMF<float>>(method, settings));
+    settings.progress.run_done();
+    after_each(results);
+  }
+  return results;
+}
+
+bool print_table(const std::vector<train::MethodResult>& results, const std::vector<int>& topk) {
+  std::printf("%s\n", train::format_table_header(topk).c_str());
+  bool all_ok = true;
+  for (const auto& r : results) {
+    std::printf("%s\n", train::format_table_row(r).c_str());
+    all_ok = all_ok && r.ok();
+  }
+  return all_ok;
+}
+
+/// --label-fraction with several values and/or --seeds above 1: every (fraction, seed)
+/// is a run of its own data set; the JSON is rewritten after every method, the table of
+/// means and standard deviations printed at the end.
+int run_sweep(const train::Options& given, train::Progress& progress) {
+  std::vector<std::uint64_t> seeds;
+  for (int k = 0; k < given.seeds; ++k) seeds.push_back(given.seed + static_cast<std::uint64_t>(k));
+  progress.begin_sweep(static_cast<long long>(given.label_fractions.size() * seeds.size() * given.methods.size()));
+  std::vector<train::SweepRun> runs;
+  bool all_ok = true;
+  for (const double fraction : given.label_fractions)
+    for (const std::uint64_t seed : seeds) {
+      train::Options o = given;
+      o.label_fraction = fraction;
+      o.seed = seed;
+      const train::LoadedData data = train::load_data(o);
+      train::SweepRun run;
+      run.label_fraction = fraction;
+      run.seed = seed;
+      run.dataset = train::summarize(data, o);
+      std::printf("%s; seed %llu\n", train::format_dataset_line(run.dataset).c_str(),
+                  static_cast<unsigned long long>(seed));
+      std::fflush(stdout);
+      char label[64];
+      std::snprintf(label, sizeof label, " f=%g seed %llu", fraction, static_cast<unsigned long long>(seed));
+      const train::RunSettings settings{o, data, progress, true, label};
+      runs.push_back(run);
+      runs.back().results = run_methods(settings, [&](const std::vector<train::MethodResult>& done) {
+        runs.back().results = done;
+        if (!o.json.empty())
+          cli::write_file_atomic(o.json, train::sweep_json(o.model, given.label_fractions, seeds, o.methods, runs));
+      });
+      for (const auto& r : runs.back().results) all_ok = all_ok && r.ok();
+    }
+  std::printf("%s\n", train::format_sweep_header().c_str());
+  for (const train::SweepCell& c : train::summarize_sweep(runs, given.label_fractions, given.methods))
+    std::printf("%s\n", train::format_sweep_row(c).c_str());
+  flush_stdout("the results");
+  return all_ok ? cli::kExitOk : cli::kExitFailure;
 }
 
 int run(const std::vector<std::string>& args) {
@@ -56,28 +125,21 @@ int run(const std::vector<std::string>& args) {
   }
   train::check_before_work(o);
   invlearn::set_threads(o.threads);
+  train::Progress progress(train::Progress::detect(o.quiet));
+  if (o.sweep()) return run_sweep(o, progress);
 
   const train::LoadedData data = train::load_data(o);
   const train::DatasetSummary summary = train::summarize(data, o);
   std::printf("%s\n", train::format_dataset_line(summary).c_str());
   std::fflush(stdout);
 
-  train::Progress progress(train::Progress::detect(o.quiet));
-  const train::RunSettings settings{o, data, progress, o.methods.size() > 1};
-  std::vector<train::MethodResult> results;
-  for (const std::string& method : o.methods) {
-    results.push_back(o.model == "neumf" ? run_one<invlearn::NeuMF<float>>(method, settings)
-                                         : run_one<invlearn::GMF<float>>(method, settings));
-    // Rewritten after every method, so an interrupted run keeps what finished.
-    if (!o.json.empty()) cli::write_file_atomic(o.json, train::report_json(summary, o.model, results));
-  }
-
-  std::printf("%s\n", train::format_table_header(o.topk).c_str());
-  bool all_ok = true;
-  for (const auto& r : results) {
-    std::printf("%s\n", train::format_table_row(r).c_str());
-    all_ok = all_ok && r.ok();
-  }
+  const train::RunSettings settings{o, data, progress, o.methods.size() > 1, ""};
+  const std::vector<train::MethodResult> results =
+      run_methods(settings, [&](const std::vector<train::MethodResult>& done) {
+        // Rewritten after every method, so an interrupted run keeps what finished.
+        if (!o.json.empty()) cli::write_file_atomic(o.json, train::report_json(summary, o.model, done));
+      });
+  const bool all_ok = print_table(results, o.topk);
   flush_stdout("the results");
   return all_ok ? cli::kExitOk : cli::kExitFailure;
 }

@@ -11,6 +11,7 @@
 #include <invlearn/data/synthetic.hpp>
 #include <invlearn/train/schedule.hpp>
 #include <invlearn/update/normalized_step.hpp>
+#include <invlearn/train/options.hpp>
 #include <invlearn/update/sgd_step.hpp>
 
 namespace train {
@@ -21,8 +22,16 @@ inline const std::vector<std::string>& all_methods() {
   return m;
 }
 
-/// The values of --ig-schedule and --ig-step: the names of the schedules and step
-/// rules methods::IG is instantiated with (run_method.hpp maps each name to its type).
+/// The values of --ig-preset: IG by blocks (methods::IG, the default) and the paper's
+/// Algorithm 1 (methods::IGPaper).
+inline const std::vector<std::string>& ig_presets() {
+  static const std::vector<std::string> v{"blocks", "paper"};
+  return v;
+}
+
+/// The values of --ig-schedule and --ig-step (--ig-preset paper): the names of the
+/// schedules and step rules methods::IGPaper is instantiated with (run_method.hpp maps
+/// each name to its type).
 inline const std::vector<std::string>& ig_schedules() {
   static const std::vector<std::string> v{invlearn::TestPass::name, invlearn::PerTrainBatch::name};
   return v;
@@ -44,7 +53,12 @@ struct Options {
   std::optional<double> positive_above;  ///< unset = preset of the data's format
   std::optional<double> negative_below;
   std::string unlabeled = "uniform";
+  /// --label-fraction: the shares of training labels kept, one run per value (a sweep
+  /// when there are several); label_fraction is the one in force for the current run.
+  std::vector<double> label_fractions{1.0};
   double label_fraction = 1.0;
+  /// --seeds: runs per label fraction, with seeds seed, seed+1, ..., seed+seeds-1.
+  int seeds = 1;
   invlearn::Index synthetic_users = invlearn::SyntheticOptions().users;
   invlearn::Index synthetic_items = invlearn::SyntheticOptions().items;
   double synthetic_rows_per_user = invlearn::SyntheticOptions().labeled_per_user;
@@ -54,12 +68,19 @@ struct Options {
   std::vector<std::string> methods = all_methods();
 
   // Training
-  int epochs = 10;
+  // Training length and model selection: TrainerOptions' defaults (early stopping).
+  int epochs = invlearn::TrainerOptions().epochs;
+  invlearn::Index max_steps = invlearn::TrainerOptions().max_steps;
+  int patience = invlearn::TrainerOptions().patience;
+  double min_delta = invlearn::TrainerOptions().min_delta;
+  invlearn::Index eval_every = invlearn::TrainerOptions().eval_every;
   invlearn::Index batch = 1024;
   invlearn::Index dim = 32;
   double lr = 1e-3;
   std::optional<double> alpha;  ///< unset = kAlphaPerLr · lr
-  /// IG's schedule and step rule; the defaults are those of methods::IG<Model>.
+  /// Which IG: "blocks" (methods::IG) or "paper" (methods::IGPaper).
+  std::string ig_preset = "blocks";
+  /// The paper IG's schedule and step rule; the defaults are those of methods::IGPaper<Model>.
   std::string ig_schedule = invlearn::TestPass::name;
   std::string ig_step = invlearn::SgdStep::name;
   std::uint64_t seed = 42;
@@ -78,6 +99,8 @@ struct Options {
       if (m == method) return true;
     return false;
   }
+  /// Several runs (label fractions × seeds), reported as means and standard deviations.
+  bool sweep() const { return label_fractions.size() > 1 || seeds > 1; }
   double effective_alpha() const { return alpha ? *alpha : kAlphaPerLr * lr; }
 };
 

@@ -88,12 +88,24 @@ inline void check_combinations(const CLI::App& app, Options& o) {
       if (given(f)) throw UsageError(std::string(f) + ": applies to the synthetic data only, not to --data");
   }
   if (!o.runs("ig"))
-    for (const char* f : {"--alpha", "--ig-schedule", "--ig-step"})
+    for (const char* f : {"--ig-preset", "--alpha", "--ig-schedule", "--ig-step"})
       if (given(f))
         throw UsageError(std::string(f) + ": applies to the ig method only, and --method " +
                          cli::joined(o.methods, ",") + " does not include it");
-  if (o.unlabeled == "hidden" && !(o.label_fraction < 1.0))
-    throw UsageError("--unlabeled hidden: needs --label-fraction below 1 (no training labels are hidden at 1)");
+  if (o.ig_preset != "paper")
+    for (const char* f : {"--alpha", "--ig-schedule", "--ig-step"})
+      if (given(f))
+        throw UsageError(std::string(f) + ": applies to --ig-preset paper only (IG by blocks takes full optimizer "
+                         "steps and has no meta step)");
+  for (const double f : o.label_fractions)
+    if (o.unlabeled == "hidden" && !(f < 1.0))
+      throw UsageError("--unlabeled hidden: needs --label-fraction below 1 (no training labels are hidden at 1)");
+  // A sweep's runs share no files: one checkpoint or trace path cannot hold them all.
+  if (o.sweep())
+    for (const char* f : {"--save", "--load", "--resume", "--trace"})
+      if (given(f))
+        throw UsageError(std::string(f) + ": not with a sweep (several --label-fraction values or --seeds above 1); "
+                         "run the fraction and seed on their own");
   if (o.synthetic()) {
     const double max_rows = 0.5 * static_cast<double>(o.synthetic_items);
     // The default follows a small --synthetic-items down, so that shrinking the data

@@ -1,7 +1,9 @@
 #pragma once
-// Progress on stderr: a bar with an ETA redrawn in place on a terminal; one plain
-// line per epoch otherwise (logs and pipes should not fill up with carriage returns);
-// nothing with --quiet.
+// Progress on stderr: a status line redrawn in place on a terminal; one plain line per
+// epoch otherwise (logs and pipes should not fill up with carriage returns); nothing
+// with --quiet. With early stopping the end of a run is not known in advance, so the
+// status shows the evaluations, the best validation BCE and the patience left; a sweep
+// over label fractions and seeds adds its own bar with an ETA over the whole sweep.
 
 #include <algorithm>
 #include <chrono>
@@ -15,6 +17,15 @@
 
 namespace train {
 
+/// Where model selection stands after an epoch.
+struct SelectionStatus {
+  long long evaluations = 0;
+  double best_valid_loss = std::nan("");
+  int best_epoch = 0;
+  long long patience_left = 0;
+  int patience = 0;  ///< 0: no early stopping
+};
+
 class Progress {
  public:
   enum class Mode { quiet, lines, bar };
@@ -27,16 +38,29 @@ class Progress {
 
   explicit Progress(Mode mode, std::FILE* out = stderr) : mode_(mode), out_(out) {}
 
-  /// Starts a method that will run epochs first_epoch..epochs, about
+  /// A sweep of `runs` runs (label fractions × seeds × methods) begins.
+  void begin_sweep(long long runs) {
+    sweep_runs_ = runs;
+    sweep_done_ = 0;
+    sweep_start_ = Clock::now();
+  }
+  /// One run of the sweep finished.
+  void run_done() { ++sweep_done_; }
+
+  /// Starts a method that runs at most epochs first_epoch..epochs, about
   /// `steps_per_epoch` steps each (the first epoch's real count replaces the guess).
-  void begin(const std::string& method, int first_epoch, int epochs, long long steps_per_epoch) {
-    method_ = method;
+  /// `label` names the run in every line ("ig", or "ig f=0.05 seed 2" in a sweep).
+  void begin(const std::string& label, int first_epoch, int epochs, long long steps_per_epoch, int patience) {
+    label_ = label;
     first_epoch_ = first_epoch;
     epochs_ = epochs;
+    patience_ = patience;
     steps_per_epoch_ = std::max(1LL, steps_per_epoch);
-    steps_done_ = 0;
     steps_in_epoch_ = 0;
     epoch_ = first_epoch;
+    status_ = SelectionStatus();
+    status_.patience = patience;
+    status_.patience_left = patience;
     start_ = last_draw_ = Clock::now();
     if (mode_ == Mode::bar) draw();
   }
@@ -48,7 +72,6 @@ class Progress {
       epoch_ = epoch;
       steps_in_epoch_ = 0;
     }
-    ++steps_done_;
     ++steps_in_epoch_;
     // Redraw at most ten times a second: a step can take microseconds.
     const auto now = Clock::now();
@@ -57,28 +80,21 @@ class Progress {
     draw();
   }
 
-  /// An epoch ended: its line, above the bar on a terminal.
-  void epoch(const invlearn::EpochReport& r) {
+  /// An epoch ended: its line (every epoch without early stopping, else the evaluated
+  /// ones and every tenth), above the status on a terminal.
+  void epoch(const invlearn::EpochReport& r, const SelectionStatus& status) {
     if (r.epoch == first_epoch_ && r.steps > 0) steps_per_epoch_ = r.steps;
+    status_ = status;
     if (mode_ == Mode::quiet) return;
-    char buf[256];
-    int n = std::snprintf(buf, sizeof buf, "[%s] epoch %d/%d train_loss %.4f valid_bce %.4f%s %.1fs",
-                          method_.c_str(), r.epoch, epochs_, r.train_loss, r.valid_loss,
-                          r.improved ? " (best)" : "", r.seconds);
-    const long long meta = r.choices[0] + r.choices[1] + r.choices[2];
-    if (meta > 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf)
-      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " choices d/n/i %lld/%lld/%lld",
-                    static_cast<long long>(r.choices[0]), static_cast<long long>(r.choices[1]),
-                    static_cast<long long>(r.choices[2]));
-    line(buf);
-    if (mode_ == Mode::bar && r.epoch < epochs_) {
+    if (patience_ == 0 || r.evaluated() || r.epoch % 10 == 0) line(epoch_line(r));
+    if (mode_ == Mode::bar) {
       epoch_ = r.epoch + 1;
       steps_in_epoch_ = 0;
       draw();
     }
   }
 
-  /// A line of text that must not be overwritten by the bar.
+  /// A line of text that must not be overwritten by the status.
   void line(const std::string& text) {
     if (mode_ == Mode::quiet) return;
     clear();
@@ -86,7 +102,7 @@ class Progress {
     std::fflush(out_);
   }
 
-  /// The method finished (or failed): remove the bar.
+  /// The method finished (or failed): remove the status.
   void end() { clear(); }
 
   Mode mode() const { return mode_; }
@@ -105,23 +121,73 @@ class Progress {
     return buf;
   }
 
-  void draw() {
-    const long long total = steps_per_epoch_ * std::max(1, epochs_ - first_epoch_ + 1);
-    const double done = std::min(1.0, static_cast<double>(steps_done_) / static_cast<double>(total));
-    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
-    const std::string eta = steps_done_ > 0 ? clock_text(elapsed * (1.0 - done) / done) : "?";
-    constexpr int kWidth = 24;
-    const int filled = static_cast<int>(done * kWidth);
+  /// "eval 12 best 0.4321 (epoch 10) patience 7/10", or "" before the first evaluation.
+  std::string selection_text() const {
+    if (status_.evaluations == 0) return "";
+    char buf[160];
+    int n = std::snprintf(buf, sizeof buf, " eval %lld best %.4f (epoch %d)", status_.evaluations,
+                          status_.best_valid_loss, status_.best_epoch);
+    if (patience_ > 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf)
+      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " patience %lld/%d", status_.patience_left,
+                    patience_);
+    return buf;
+  }
+
+  std::string epoch_line(const invlearn::EpochReport& r) const {
+    char buf[384];
+    const std::string epoch = patience_ == 0 ? std::to_string(r.epoch) + "/" + std::to_string(epochs_)
+                                             : std::to_string(r.epoch);
+    const std::string valid = r.evaluated() ? cell(r.valid_loss) + (r.improved ? " (best)" : "") : "-";
+    int n = std::snprintf(buf, sizeof buf, "[%s] epoch %s train_loss %.4f valid_bce %s%s %.1fs", label_.c_str(),
+                          epoch.c_str(), r.train_loss, valid.c_str(), selection_text().c_str(), r.seconds);
+    const long long meta = r.choices[0] + r.choices[1] + r.choices[2];
+    if (meta > 0 && n > 0 && static_cast<std::size_t>(n) < sizeof buf)
+      std::snprintf(buf + n, sizeof buf - static_cast<std::size_t>(n), " choices d/n/i %lld/%lld/%lld",
+                    static_cast<long long>(r.choices[0]), static_cast<long long>(r.choices[1]),
+                    static_cast<long long>(r.choices[2]));
+    return buf;
+  }
+
+  static std::string cell(double v) {
+    char buf[32];
+    std::snprintf(buf, sizeof buf, "%.4f", v);
+    return buf;
+  }
+
+  /// `[####....]` filled to `done` in [0, 1].
+  static std::string bar_text(double done) {
+    constexpr int kWidth = 20;
+    const int filled = static_cast<int>(std::min(1.0, std::max(0.0, done)) * kWidth);
     std::string bar(static_cast<std::size_t>(filled), '#');
     bar.resize(kWidth, '.');
+    return "[" + bar + "]";
+  }
+
+  void draw() {
+    const double elapsed = std::chrono::duration<double>(Clock::now() - start_).count();
     const long long in_epoch = std::min(steps_in_epoch_, steps_per_epoch_);
-    char buf[256];
-    const int n = std::snprintf(buf, sizeof buf, "[%s] epoch %d/%d [%s] %3d%% step %lld/%lld ETA %s",
-                                method_.c_str(), epoch_, epochs_, bar.c_str(),
-                                static_cast<int>(done * 100.0), in_epoch, steps_per_epoch_, eta.c_str());
-    const int len = std::min(n, static_cast<int>(sizeof buf) - 1);
+    std::string text = "[" + label_ + "] epoch " + std::to_string(epoch_);
+    if (patience_ == 0) {
+      // A fixed number of epochs: a bar and an ETA for this run.
+      const double done = (static_cast<double>(epoch_ - first_epoch_) +
+                           static_cast<double>(in_epoch) / static_cast<double>(steps_per_epoch_)) /
+                          static_cast<double>(std::max(1, epochs_ - first_epoch_ + 1));
+      text += "/" + std::to_string(epochs_) + " " + bar_text(done) + " ETA " +
+              (done > 0 ? clock_text(elapsed * (1.0 - done) / done) : std::string("?"));
+    } else {
+      text += " step " + std::to_string(in_epoch) + "/" + std::to_string(steps_per_epoch_) + selection_text() +
+              " " + clock_text(elapsed);
+    }
+    if (sweep_runs_ > 1) {
+      // The sweep's bar: runs done, and an ETA from the runs so far.
+      const double swept = std::chrono::duration<double>(Clock::now() - sweep_start_).count();
+      const double done = static_cast<double>(sweep_done_) / static_cast<double>(sweep_runs_);
+      text += " | run " + std::to_string(sweep_done_ + 1) + "/" + std::to_string(sweep_runs_) + " " + bar_text(done) +
+              " ETA " + (sweep_done_ > 0 ? clock_text(swept * (1.0 - done) / done) : std::string("?"));
+    }
+    const int len = static_cast<int>(text.size());
     // Pad with spaces over whatever a longer previous line left behind.
-    std::fprintf(out_, "\r%s%*s", buf, std::max(0, drawn_ - len), "");
+    std::fprintf(out_, "\r%s%*s", text.c_str(), std::max(0, drawn_ - len), "");
     std::fflush(out_);
     drawn_ = len;
   }
@@ -134,10 +200,12 @@ class Progress {
 
   Mode mode_;
   std::FILE* out_;
-  std::string method_;
-  int first_epoch_ = 1, epochs_ = 1, epoch_ = 1;
-  long long steps_per_epoch_ = 1, steps_done_ = 0, steps_in_epoch_ = 0;
-  Clock::time_point start_, last_draw_;
+  std::string label_;
+  int first_epoch_ = 1, epochs_ = 1, epoch_ = 1, patience_ = 0;
+  long long steps_per_epoch_ = 1, steps_in_epoch_ = 0;
+  SelectionStatus status_;
+  Clock::time_point start_, last_draw_, sweep_start_;
+  long long sweep_runs_ = 0, sweep_done_ = 0;
   int drawn_ = 0;
 };
 

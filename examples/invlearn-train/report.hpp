@@ -38,6 +38,7 @@ inline cli::Json to_json(const MethodResult& r) {
   j["train_seconds"] = r.train_seconds;
   j["ig_choices"] = {{"direct", r.choices[0]}, {"none", r.choices[1]}, {"inverse", r.choices[2]}};
   j["annotation_accuracy"] = r.annotation_accuracy;
+  j["ig_preset"] = cli::string_or_null(r.ig_preset);
   j["ig_schedule"] = cli::string_or_null(r.ig_schedule);
   j["ig_step"] = cli::string_or_null(r.ig_step);
   if (!r.topk.at.empty()) j["topk"] = topk_json(r.topk);

@@ -36,7 +36,8 @@ struct MethodResult {
   double train_seconds = nan;
   invlearn::Index choices[3] = {0, 0, 0};  ///< IG: direct, none, inverse
   double annotation_accuracy = nan;        ///< only when the truth of unlabeled pairs is known
-  std::string ig_schedule, ig_step;        ///< IG only: --ig-schedule and --ig-step; empty otherwise
+  std::string ig_preset;                   ///< IG only: --ig-preset; empty otherwise
+  std::string ig_schedule, ig_step;        ///< IG paper only: --ig-schedule and --ig-step; empty otherwise
   invlearn::FullRankingReport topk;        ///< --topk: full-ranking metrics (none without it)
   std::string error;                       ///< empty on success
   bool ok() const { return error.empty(); }

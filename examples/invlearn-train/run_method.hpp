@@ -24,11 +24,16 @@ struct RunSettings {
   const LoadedData& data;
   Progress& progress;
   bool several = false;  ///< more than one method: per-method output file names
+  std::string label_suffix;  ///< what names the run in a sweep (" f=0.05 seed 43"), after the method
 };
 
 inline invlearn::TrainerOptions trainer_options(const Options& o, const std::string& method) {
   invlearn::TrainerOptions t;
   t.epochs = o.epochs;
+  t.max_steps = o.max_steps;
+  t.patience = o.patience;
+  t.min_delta = o.min_delta;
+  t.eval_every = o.eval_every;
   t.batch_size = o.batch;
   t.lr = o.lr;
   t.alpha = o.effective_alpha();
@@ -49,15 +54,22 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
     s.progress.line("[" + method + "] resuming after epoch " + std::to_string(trainer.state().epochs_done));
   trainer.on_step([&s](const invlearn::TraceRow& row) { s.progress.step(row.epoch); });
   trainer.on_epoch([&](const invlearn::EpochReport& r) {
-    s.progress.epoch(r);
+    SelectionStatus status;
+    status.evaluations = trainer.stopping().evaluations;
+    status.best_valid_loss = trainer.state().best_valid_loss;
+    status.best_epoch = trainer.state().best_epoch;
+    status.patience_left = trainer.patience_left();
+    status.patience = o.patience;
+    s.progress.epoch(r, status);
     save(trainer, o, d, method, s.several);  // between epochs: where a resumed run picks up
     return true;
   });
   // With nothing left to train (--load with --epochs 0, or a finished run resumed)
   // fit() only restores the selected parameters.
-  const bool training = o.epochs > trainer.state().epochs_done;
+  const bool training = o.epochs > trainer.state().epochs_done && !trainer.stopping().stopped;
   if (training)
-    s.progress.begin(method, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()));
+    s.progress.begin(method + s.label_suffix, trainer.state().epochs_done + 1, o.epochs, trainer.steps_per_epoch(d.train.size()),
+                     o.patience);
   invlearn::FitResult fit;
   try {
     fit = trainer.fit(d.train, d.valid, s.data.truth(), s.data.pool());
@@ -95,17 +107,17 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   return r;
 }
 
-/// IG with the schedule and step rule named by --ig-schedule and --ig-step. Each pair
-/// is its own Trainer type: four instantiations per backbone.
+/// The paper's IG with the schedule and step rule named by --ig-schedule and --ig-step.
+/// Each pair is its own Trainer type: four instantiations per backbone.
 template <class Model, class Schedule>
 MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
   const std::string& step = s.options.ig_step;
   if (step == invlearn::SgdStep::name) {
-    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::SgdStep> trainer(model, t);
+    invlearn::methods::IGPaper<Model, invlearn::Adam, Schedule, invlearn::SgdStep> trainer(model, t);
     return fit_and_evaluate("ig", model, trainer, s);
   }
   if (step == invlearn::NormalizedStep::name) {
-    invlearn::methods::IG<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
+    invlearn::methods::IGPaper<Model, invlearn::Adam, Schedule, invlearn::NormalizedStep> trainer(model, t);
     return fit_and_evaluate("ig", model, trainer, s);
   }
   throw cli::UsageError("--ig-step: unknown value '" + step + "'");
@@ -113,6 +125,11 @@ MethodResult run_ig_with(Model& model, const invlearn::TrainerOptions& t, const 
 
 template <class Model>
 MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSettings& s) {
+  if (s.options.ig_preset == "blocks") {
+    invlearn::methods::IG<Model> trainer(model, t);
+    return fit_and_evaluate("ig", model, trainer, s);
+  }
+  if (s.options.ig_preset != "paper") throw cli::UsageError("--ig-preset: unknown value '" + s.options.ig_preset + "'");
   const std::string& schedule = s.options.ig_schedule;
   if (schedule == invlearn::TestPass::name) return run_ig_with<Model, invlearn::TestPass>(model, t, s);
   if (schedule == invlearn::PerTrainBatch::name) return run_ig_with<Model, invlearn::PerTrainBatch>(model, t, s);

@@ -14,6 +14,7 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
 fi
 EXE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
 HERE="$(cd "$(dirname "$0")" && pwd)"
+SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)"
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
 . "$HERE/harness.sh"
@@ -59,12 +60,18 @@ run bad_alpha 2 --alpha -1
 expect_in bad_alpha bad_alpha.err "--alpha"
 run bad_method 2 --method bpr
 expect_in bad_method bad_method.err "--method"
-run bad_ig_step 2 --method ig --ig-step adam
+run bad_ig_step 2 --method ig --ig-preset paper --ig-step adam
 expect_in bad_ig_step bad_ig_step.err "--ig-step: unknown value 'adam' (expected sgd or normalized)"
-run bad_ig_schedule 2 --method ig --ig-schedule=per-batch
+run bad_ig_schedule 2 --method ig --ig-preset paper --ig-schedule=per-batch
 expect_in bad_ig_schedule bad_ig_schedule.err "--ig-schedule: unknown value 'per-batch' (expected test-pass or per-train-batch)"
 run ig_flag_without_ig 2 --method none,idl --ig-step normalized
 expect_in ig_flag_without_ig ig_flag_without_ig.err "--ig-step: applies to the ig method only"
+run ig_step_with_blocks 2 --method ig --ig-step normalized
+expect_in ig_step_with_blocks ig_step_with_blocks.err "--ig-step: applies to --ig-preset paper only"
+run alpha_with_blocks 2 --method ig --alpha 1e-4
+expect_in alpha_with_blocks alpha_with_blocks.err "--alpha: applies to --ig-preset paper only"
+run bad_ig_preset 2 --method ig --ig-preset fast
+expect_in bad_ig_preset bad_ig_preset.err "--ig-preset: unknown value 'fast' (expected blocks or paper)"
 run json_bad_dir 2 --json "$WORK/no/such/dir/out.json"
 expect_in json_bad_dir json_bad_dir.err "--json"
 
@@ -110,7 +117,7 @@ assert d["model"] == "gmf"
 assert d["dataset"]["name"] == "synthetic" and d["dataset"]["users"] == 200 and d["dataset"]["items"] == 100
 assert [r["method"] for r in d["results"]] == ["none", "ig"]
 keys = {"method", "auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "best_epoch", "train_seconds",
-        "ig_choices", "annotation_accuracy", "ig_schedule", "ig_step"}
+        "ig_choices", "annotation_accuracy", "ig_preset", "ig_schedule", "ig_step"}
 for r in d["results"]:
     assert set(r) == keys, sorted(set(r) ^ keys)
     for k in ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr", "train_seconds"):
@@ -119,8 +126,8 @@ for r in d["results"]:
     assert set(r["ig_choices"]) == {"direct", "none", "inverse"}
 none, ig = d["results"]
 assert none["annotation_accuracy"] is None
-assert none["ig_schedule"] is None and none["ig_step"] is None
-assert ig["ig_schedule"] == "test-pass" and ig["ig_step"] == "sgd"
+assert none["ig_preset"] is None and none["ig_schedule"] is None and none["ig_step"] is None
+assert ig["ig_preset"] == "blocks" and ig["ig_schedule"] is None and ig["ig_step"] is None
 assert isinstance(ig["annotation_accuracy"], float) and 0 <= ig["annotation_accuracy"] <= 1
 assert sum(ig["ig_choices"].values()) > 0 and sum(none["ig_choices"].values()) == 0
 EOF
@@ -130,19 +137,19 @@ done
 expect_in tiny trace.ig.csv "epoch,step,phase"
 if ls "$WORK" | grep -q '\.tmp\.'; then fail "tiny: a temporary JSON file was left behind"; else pass; fi
 # Not a terminal: plain epoch lines on stderr, no carriage returns.
-expect_in tiny tiny.err "[ig] epoch 1/1"
+expect_in tiny tiny.err "[ig] epoch 1 train_loss"
 if grep -q $'\r' tiny.err; then fail "tiny: carriage returns in non-terminal progress"; else pass; fi
 
-# --ig-step and --ig-schedule reach the trainer: on the same seed, each gives other
-# results than the default, and the JSON records what ran.
-IG="--epochs 2 --synthetic-users 200 --synthetic-items 100 --method ig --quiet"
+# --ig-step and --ig-schedule reach the paper's IG: on the same seed, each gives other
+# results than its defaults, and the JSON records what ran.
+IG="--epochs 2 --synthetic-users 200 --synthetic-items 100 --method ig --ig-preset paper --quiet"
 run ig_default 0 $IG --json ig_default.json --trace ig_default.csv
 run ig_normalized 0 $IG --ig-step normalized --json ig_normalized.json --save ig_normalized.ckpt
 run ig_per_train_batch 0 $IG --ig-schedule per-train-batch --json ig_ptb.json --trace ig_ptb.csv
 if python3 - ig_default.json ig_normalized.json ig_ptb.json <<'EOF'; then pass; else fail "ig flags: results or JSON do not show the chosen schedule and step rule"; fi
 import json, sys
 default, normalized, ptb = (json.load(open(p))["results"][0] for p in sys.argv[1:])
-assert (default["ig_schedule"], default["ig_step"]) == ("test-pass", "sgd"), default
+assert (default["ig_preset"], default["ig_schedule"], default["ig_step"]) == ("paper", "test-pass", "sgd"), default
 assert (normalized["ig_schedule"], normalized["ig_step"]) == ("test-pass", "normalized"), normalized
 assert (ptb["ig_schedule"], ptb["ig_step"]) == ("per-train-batch", "sgd"), ptb
 metrics = ("auc", "gauc", "gauc_weighted", "ndcg@10", "mrr")
@@ -161,6 +168,39 @@ assert 0 < meta < train, (train, meta)
 train, meta = counts(sys.argv[2])
 assert meta == train > 0, (train, meta)
 EOF
+
+# A sparsity sweep: two label fractions x two seeds, every run in the JSON, the table of
+# means and standard deviations, and the picture of it.
+run sweep 0 --synthetic-users 200 --synthetic-items 100 --method none,idl --label-fraction 1,0.3 --seeds 2 \
+  --epochs 3 --patience 0 --json sweep.json
+expect_in sweep sweep.out "+-"
+expect_in sweep sweep.out "seed 43"
+if python3 - sweep.json <<'EOF'; then pass; else fail "sweep: sweep.json is not the documented sweep report"; fi
+import json, statistics, sys
+d = json.load(open(sys.argv[1]))
+assert list(d) == ["model", "sweep", "summary", "runs"], list(d)
+assert d["sweep"] == {"label_fractions": [1, 0.3], "seeds": [42, 43], "methods": ["none", "idl"]}, d["sweep"]
+assert [(r["label_fraction"], r["seed"]) for r in d["runs"]] == [(1, 42), (1, 43), (0.3, 42), (0.3, 43)]
+assert all(r["dataset"]["label_fraction"] == r["label_fraction"] for r in d["runs"])
+# Each summary cell is the mean and sample sd of the runs' AUCs, recomputed here.
+for c in d["summary"]:
+    v = [x["auc"] for r in d["runs"] if r["label_fraction"] == c["label_fraction"]
+         for x in r["results"] if x["method"] == c["method"]]
+    assert c["auc"]["n"] == 2 and abs(c["auc"]["mean"] - statistics.mean(v)) < 1e-12, (c, v)
+    assert abs(c["auc"]["sd"] - statistics.stdev(v)) < 1e-12, (c, v)
+# Fewer labels, fewer training rows; another seed, another split.
+rows = {(r["label_fraction"], r["seed"]): r["dataset"]["train_rows"] for r in d["runs"]}
+assert rows[(0.3, 42)] < rows[(1, 42)], rows
+assert d["runs"][0]["results"][0]["auc"] != d["runs"][1]["results"][0]["auc"]
+EOF
+if bash "$SCRIPTS/plot.sh" --sweep sweep.json sweep.png >plot.out 2>&1 && [ -s sweep.png ] && \
+   [ "$(head -c 4 sweep.png | od -An -c | tr -d ' ')" = "211PNG" ]; then
+  pass
+else
+  fail "sweep: scripts/plot.sh --sweep did not draw a PNG: $(tail -2 plot.out)"
+fi
+run sweep_save 2 --seeds 2 --save x.ckpt
+expect_in sweep_save sweep_save.err "--save: not with a sweep"
 
 # --quiet: nothing on stderr.
 run quiet 0 --quiet --epochs 1 --synthetic-users 100 --synthetic-items 50 --synthetic-rows-per-user 10 --method none
@@ -212,11 +252,12 @@ method = none,ig
 epochs = 1
 synthetic-users = 200
 synthetic-items = 100
+ig-preset = paper
 ig-step = normalized
 quiet = true
 EOF2
 run config 0 --config experiment.toml --json config.json
-run config_flags 0 --method none,ig --epochs 1 --synthetic-users 200 --synthetic-items 100 --ig-step normalized \
+run config_flags 0 --method none,ig --epochs 1 --synthetic-users 200 --synthetic-items 100 --ig-preset paper --ig-step normalized \
   --quiet --json config_flags.json
 if [ -s config.err ]; then fail "config: quiet = true in the file did not silence the progress"; else pass; fi
 if python3 - config.json config_flags.json <<'EOF2'; then pass; else fail "config: the run from --config differs from the same flags"; fi
@@ -315,12 +356,14 @@ run ck_wrong_model 2 --synthetic-users 1000 --synthetic-items 300 --method ig --
 expect_in ck_wrong_model ck_wrong_model.err "--model gmf"
 run ck_missing 2 --method ig --resume no_such.ckpt
 expect_in ck_missing ck_missing.err "no_such.ckpt"
-# An IG checkpoint resumes only with the schedule and step rule it was trained with,
-# refused before any work (the dataset line is not printed).
-run ck_ig_step 2 $CK --ig-step normalized --resume full.ckpt
-expect_in ck_ig_step ck_ig_step.err "full.ig.ckpt was trained with --ig-step sgd, not normalized; give --ig-step sgd"
-if [ -s ck_ig_step.out ]; then fail "ck_ig_step: work started before the checkpoint was refused"; else pass; fi
-run ck_ig_schedule 2 $CK --ig-schedule per-train-batch --resume full.ckpt
+# An IG checkpoint resumes only with the preset, schedule and step rule it was trained
+# with, refused before any work (the dataset line is not printed).
+run ck_ig_preset 2 $CK --ig-preset paper --resume full.ckpt
+expect_in ck_ig_preset ck_ig_preset.err "full.ig.ckpt was trained with --ig-preset blocks, not paper; give --ig-preset blocks"
+if [ -s ck_ig_preset.out ]; then fail "ck_ig_preset: work started before the checkpoint was refused"; else pass; fi
+run ck_ig_paper_as_blocks 2 --epochs 2 --synthetic-users 200 --synthetic-items 100 --method ig --quiet --resume ig_normalized.ckpt
+expect_in ck_ig_paper_as_blocks ck_ig_paper_as_blocks.err "give --ig-preset paper"
+run ck_ig_schedule 2 $IG --ig-step normalized --ig-schedule per-train-batch --resume ig_normalized.ckpt
 expect_in ck_ig_schedule ck_ig_schedule.err "--ig-schedule test-pass"
 run ck_ig_step_default 2 $IG --resume ig_normalized.ckpt
 expect_in ck_ig_step_default ck_ig_step_default.err "give --ig-step normalized"

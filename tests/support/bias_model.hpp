@@ -58,13 +58,15 @@ class BiasModel {
     invlearn::check_batch(b, num_users(), num_items(), "BiasModel");
     const invlearn::DisplacedTable<double> users{params_.tables[0], g ? &g->tables[0] : nullptr, step};
     const invlearn::DisplacedTable<double> items{params_.tables[1], g ? &g->tables[1] : nullptr, step};
-    invlearn::RowMatrix<double> u(1, 1), i(1, 1);
+    // Each one-wide row into its own part of a wider buffer: GCC 12 takes Eigen's
+    // vectorised store into a 1 × 1 matrix for an out-of-bounds write (-Warray-bounds).
+    invlearn::RowMatrix<double> ui(1, 8);
     for (Index k = 0; k < b.size; ++k) {
-      users.read(b.users[k], u.row(0));
-      items.read(b.items[k], i.row(0));
+      users.read(b.users[k], ui.row(0).segment(0, 1));
+      items.read(b.items[k], ui.row(0).segment(4, 1));
       double c = params_.dense.size() > 0 ? params_.dense[0] : 0.0;
       if (g && params_.dense.size() > 0) c += step * g->dense[0];
-      logits[k] = u(0, 0) + i(0, 0) + c;
+      logits[k] = ui(0, 0) + ui(0, 4) + c;
     }
   }
   invlearn::Parameters<double> params_;

@@ -53,12 +53,18 @@ TEST_CASE("cli: defaults", "[cli]") {
   CHECK(o.label_fraction == 1.0);
   CHECK(o.model == "gmf");
   CHECK(o.methods == std::vector<std::string>{"none", "ns", "tce", "rce", "idl", "ig", "dns", "srns"});
-  CHECK(o.epochs == 10);
+  const invlearn::TrainerOptions library;
+  CHECK(o.epochs == library.epochs);  // the library's defaults: early stopping within caps
+  CHECK(o.max_steps == library.max_steps);
+  CHECK(o.patience == library.patience);
+  CHECK(o.min_delta == library.min_delta);
+  CHECK(o.eval_every == library.eval_every);
   CHECK(o.batch == 1024);
   CHECK(o.dim == 32);
   CHECK(o.lr == 1e-3);
   CHECK_FALSE(o.alpha.has_value());
   CHECK(o.effective_alpha() == Approx(1e-4));
+  CHECK(o.ig_preset == "blocks");
   CHECK(o.ig_schedule == "test-pass");
   CHECK(o.ig_step == "sgd");
   CHECK(o.seed == 42u);
@@ -81,7 +87,7 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
       parse({"--data", "train.csv", "--valid", "valid.csv", "--test", "test.csv", "--format", "watch-ratio",
              "--positive-above", "0.7", "--negative-below", "0.3", "--unlabeled", "hidden", "--label-fraction",
              "0.05", "--model", "neumf", "--method", "ig", "--epochs", "3", "--batch", "256", "--dim", "16", "--lr",
-             "1e-2", "--alpha", "0.5e-3", "--ig-schedule", "per-train-batch", "--ig-step", "normalized", "--seed",
+             "1e-2", "--ig-preset", "paper", "--alpha", "0.5e-3", "--ig-schedule", "per-train-batch", "--ig-step", "normalized", "--seed",
              "18446744073709551615", "--threads", "2", "--json", "r.json", "--trace", "t.csv", "--save", "m.ckpt",
              "--quiet"});
   CHECK(o.data == "train.csv");
@@ -101,6 +107,7 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(o.lr == 1e-2);
   CHECK(*o.alpha == 0.5e-3);
   CHECK(o.effective_alpha() == 0.5e-3);
+  CHECK(o.ig_preset == "paper");
   CHECK(o.ig_schedule == "per-train-batch");
   CHECK(o.ig_step == "normalized");
   CHECK(o.seed == 18446744073709551615ull);
@@ -109,6 +116,13 @@ TEST_CASE("cli: every flag is parsed", "[cli]") {
   CHECK(o.trace == "t.csv");
   CHECK(o.save == "m.ckpt");
   CHECK(o.quiet);
+
+  const train::Options e =
+      parse({"--max-steps", "5000", "--patience", "0", "--min-delta", "0.01", "--eval-every", "7"});
+  CHECK(e.max_steps == 5000);
+  CHECK(e.patience == 0);
+  CHECK(e.min_delta == 0.01);
+  CHECK(e.eval_every == 7);
 
   const train::Options l = parse({"--load", "a.ckpt"});
   CHECK(l.load == "a.ckpt");
@@ -142,7 +156,7 @@ TEST_CASE("cli: --help names every flag and its default", "[cli]") {
   for (const char* flag : {"--data", "--valid", "--test", "--format", "--positive-above", "--negative-below",
                            "--unlabeled", "--label-fraction", "--synthetic-users", "--synthetic-items",
                            "--synthetic-rows-per-user", "--model", "--method", "--epochs", "--batch", "--dim",
-                           "--lr", "--alpha", "--ig-schedule", "--ig-step", "--seed", "--threads", "--json",
+                           "--lr", "--alpha", "--ig-preset", "--ig-schedule", "--ig-step", "--seeds", "--seed", "--threads", "--json",
                            "--trace", "--save", "--load", "--resume", "--quiet", "--config", "--help"})
     CHECK(std::find(names.begin(), names.end(), flag) != names.end());
   for (const std::string& name : names) CHECK(contains(h, name));
@@ -156,28 +170,29 @@ TEST_CASE("cli: --help names every flag and its default", "[cli]") {
   CHECK(contains(h, "(default: uniform)"));
   CHECK(contains(h, "(default: auto)"));
   CHECK(contains(h, "default: all"));
+  CHECK(contains(h, "(default: blocks)"));
   CHECK(contains(h, "(default: test-pass)"));
   CHECK(contains(h, "(default: sgd)"));
   CHECK(contains(h, "Exit status"));
 }
 
-TEST_CASE("cli: --ig-schedule and --ig-step", "[cli]") {
+TEST_CASE("cli: --ig-preset, --ig-schedule and --ig-step", "[cli]") {
   // Both values of each, in both spellings of a flag.
-  CHECK(parse({"--ig-schedule", "test-pass"}).ig_schedule == "test-pass");
-  CHECK(parse({"--ig-schedule=per-train-batch"}).ig_schedule == "per-train-batch");
-  CHECK(parse({"--ig-step", "sgd"}).ig_step == "sgd");
-  CHECK(parse({"--ig-step=normalized"}).ig_step == "normalized");
-  const train::Options both = parse({"--method", "none,ig", "--ig-step", "normalized", "--ig-schedule", "per-train-batch"});
+  CHECK(parse({"--ig-preset", "paper", "--ig-schedule", "test-pass"}).ig_schedule == "test-pass");
+  CHECK(parse({"--ig-preset", "paper", "--ig-schedule=per-train-batch"}).ig_schedule == "per-train-batch");
+  CHECK(parse({"--ig-preset", "paper", "--ig-step", "sgd"}).ig_step == "sgd");
+  CHECK(parse({"--ig-preset", "paper", "--ig-step=normalized"}).ig_step == "normalized");
+  const train::Options both = parse({"--method", "none,ig", "--ig-preset", "paper", "--ig-step", "normalized", "--ig-schedule", "per-train-batch"});
   CHECK(both.ig_step == "normalized");
   CHECK(both.ig_schedule == "per-train-batch");
   // The allowed values are the names of the library's policies.
   CHECK(train::ig_schedules() == std::vector<std::string>{invlearn::TestPass::name, invlearn::PerTrainBatch::name});
   CHECK(train::ig_steps() == std::vector<std::string>{invlearn::SgdStep::name, invlearn::NormalizedStep::name});
 
-  CHECK(contains(usage_error({"--ig-step", "adam"}), "--ig-step: unknown value 'adam' (expected sgd or normalized)"));
-  CHECK(contains(usage_error({"--ig-schedule", "per-batch"}),
+  CHECK(contains(usage_error({"--ig-preset", "paper", "--ig-step", "adam"}), "--ig-step: unknown value 'adam' (expected sgd or normalized)"));
+  CHECK(contains(usage_error({"--ig-preset", "paper", "--ig-schedule", "per-batch"}),
                  "--ig-schedule: unknown value 'per-batch' (expected test-pass or per-train-batch)"));
-  CHECK(contains(usage_error({"--ig-step", "Normalized"}), "--ig-step: unknown value 'Normalized'"));
+  CHECK(contains(usage_error({"--ig-preset", "paper", "--ig-step", "Normalized"}), "--ig-step: unknown value 'Normalized'"));
   CHECK(contains(usage_error({"--ig-step="}), "--ig-step: empty value"));
   CHECK(contains(usage_error({"--ig-schedule"}), "--ig-schedule: missing value"));
   CHECK(contains(usage_error({"--ig-step", "sgd", "--ig-step", "sgd"}), "--ig-step: given more than once"));
@@ -188,8 +203,15 @@ TEST_CASE("cli: --ig-schedule and --ig-step", "[cli]") {
   CHECK(contains(usage_error({"--method", "none", "--ig-schedule", "test-pass"}),
                  "--ig-schedule: applies to the ig method only"));
   CHECK(contains(usage_error({"--method", "ns", "--alpha", "0.001"}), "--alpha: applies to the ig method only"));
-  CHECK(parse({"--method", "all", "--ig-step", "normalized"}).ig_step == "normalized");
-  CHECK(parse({"--method", "none,ig", "--alpha", "0.001"}).effective_alpha() == 0.001);
+  CHECK(parse({"--method", "all", "--ig-preset", "paper", "--ig-step", "normalized"}).ig_step == "normalized");
+  CHECK(parse({"--method", "none,ig", "--ig-preset", "paper", "--alpha", "0.001"}).effective_alpha() == 0.001);
+  // IG by blocks (the default preset) has no meta step: the paper's flags are errors with it.
+  CHECK(parse({"--ig-preset", "blocks"}).ig_preset == "blocks");
+  CHECK(train::ig_presets() == std::vector<std::string>{"blocks", "paper"});
+  CHECK(contains(usage_error({"--ig-step", "normalized"}), "--ig-step: applies to --ig-preset paper only"));
+  CHECK(contains(usage_error({"--ig-preset", "blocks", "--alpha", "0.001"}), "--alpha: applies to --ig-preset paper only"));
+  CHECK(contains(usage_error({"--ig-preset", "fast"}), "--ig-preset: unknown value 'fast' (expected blocks or paper)"));
+  CHECK(contains(usage_error({"--method", "none", "--ig-preset", "paper"}), "--ig-preset: applies to the ig method only"));
 }
 
 TEST_CASE("cli: numbers are parsed strictly", "[cli]") {
@@ -219,11 +241,15 @@ TEST_CASE("cli: values out of range name the flag", "[cli]") {
   CHECK(contains(usage_error({"--epochs", "-1", "--load", "m.ckpt"}), "--epochs: must be at least 1, got -1"));
   CHECK(contains(usage_error({"--epochs", "-3"}), "--epochs: must be at least 1, got -3"));
   CHECK(contains(usage_error({"--batch", "0"}), "--batch: must be at least 1, got 0"));
+  CHECK(contains(usage_error({"--max-steps", "-1"}), "--max-steps: must be at least 0, got -1"));
+  CHECK(contains(usage_error({"--patience", "-1"}), "--patience: must be at least 0, got -1"));
+  CHECK(contains(usage_error({"--min-delta", "-1e-3"}), "--min-delta: must be >= 0"));
+  CHECK(contains(usage_error({"--eval-every", "0"}), "--eval-every: must be at least 1, got 0"));
   CHECK(contains(usage_error({"--dim", "0"}), "--dim: must be in [1, 65536], got 0"));
   CHECK(contains(usage_error({"--lr", "0"}), "--lr: must be > 0, got 0"));
   CHECK(contains(usage_error({"--lr", "-1e-3"}), "--lr: must be > 0"));
   CHECK(contains(usage_error({"--alpha", "-0.1"}), "--alpha: must be >= 0, got -0.1"));
-  CHECK(parse({"--alpha", "0"}).effective_alpha() == 0.0);
+  CHECK(parse({"--ig-preset", "paper", "--alpha", "0"}).effective_alpha() == 0.0);
   CHECK(contains(usage_error({"--label-fraction", "0"}), "--label-fraction: must be in (0, 1], got 0"));
   CHECK(contains(usage_error({"--label-fraction", "1.5"}), "--label-fraction: must be in (0, 1], got 1.5"));
   CHECK(contains(usage_error({"--threads", "-1"}), "--threads: must be in [0, 4096], got -1"));
@@ -274,12 +300,35 @@ TEST_CASE("cli: flags that must go together", "[cli]") {
 }
 
 
+TEST_CASE("cli: --label-fraction lists and --seeds make a sweep", "[cli][sweep]") {
+  const train::Options one = parse({"--label-fraction", "0.2"});
+  CHECK(one.label_fractions == std::vector<double>{0.2});
+  CHECK(one.label_fraction == 0.2);
+  CHECK_FALSE(one.sweep());
+  const train::Options list = parse({"--label-fraction", "1,0.5,0.02", "--seeds", "3"});
+  CHECK(list.label_fractions == std::vector<double>{1.0, 0.5, 0.02});
+  CHECK(list.label_fraction == 1.0);
+  CHECK(list.seeds == 3);
+  CHECK(list.sweep());
+  CHECK(parse({"--seeds", "2"}).sweep());
+  CHECK(contains(usage_error({"--label-fraction", "0.5,0"}), "--label-fraction: must be in (0, 1], got 0"));
+  CHECK(contains(usage_error({"--label-fraction", "0.5,0.5"}), "--label-fraction: 0.5 is listed twice"));
+  CHECK(contains(usage_error({"--label-fraction", "0.5,x"}), "--label-fraction"));
+  CHECK(contains(usage_error({"--seeds", "0"}), "--seeds: must be"));
+  CHECK(contains(usage_error({"--unlabeled", "hidden", "--label-fraction", "0.5,1"}),
+                 "--unlabeled hidden: needs --label-fraction below 1"));
+  for (const char* f : {"--save", "--trace"})
+    CHECK(contains(usage_error({"--seeds", "2", f, "x"}), std::string(f) + ": not with a sweep"));
+  CHECK(contains(usage_error({"--label-fraction", "1,0.5", "--resume", "x"}), "--resume: not with a sweep"));
+}
+
 TEST_CASE("cli: --config reads flag = value lines", "[cli]") {
   const std::string path = config_file("experiment.toml",
                                        "# an experiment\n"
                                        "method = none,ig\n"
                                        "epochs = 3\n"
                                        "lr = 1e-2\n"
+                                       "ig-preset = paper\n"
                                        "ig-step = normalized\n"
                                        "json = \"out dir/r.json\"\n"
                                        "synthetic-users = 200\n"

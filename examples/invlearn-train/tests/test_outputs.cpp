@@ -5,11 +5,13 @@
 
 #include <cmath>
 #include <string>
+#include <vector>
 
 #include "common/json.hpp"
 #include "paths.hpp"
 #include "report.hpp"
 #include "results.hpp"
+#include "sweep.hpp"
 
 namespace {
 
@@ -45,6 +47,7 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   ig.choices[0] = 7;
   ig.choices[2] = 1;
   ig.annotation_accuracy = 0.5;
+  ig.ig_preset = "paper";
   ig.ig_schedule = "per-train-batch";
   ig.ig_step = "normalized";
   train::MethodResult failed;
@@ -65,7 +68,7 @@ TEST_CASE("cli: the JSON report has the documented shape", "[cli]") {
   CHECK(j["results"][0] == cli::Json::parse(R"({"method": "ig", "auc": 0.75, "gauc": null, "gauc_weighted": null,
       "ndcg@10": null, "mrr": null, "best_epoch": 2, "train_seconds": null,
       "ig_choices": {"direct": 7, "none": 0, "inverse": 1}, "annotation_accuracy": 0.5,
-      "ig_schedule": "per-train-batch", "ig_step": "normalized"})"));
+      "ig_preset": "paper", "ig_schedule": "per-train-batch", "ig_step": "normalized"})"));
   const cli::Json& ns = j["results"][1];
   CHECK(ns["method"] == "ns");
   CHECK(ns["ig_schedule"].is_null());
@@ -116,4 +119,60 @@ TEST_CASE("cli: --topk adds a JSON field and Recall/NDCG columns", "[cli]") {
   CHECK(row.find("0.2500") != std::string::npos);
   CHECK(row.find("0.4000") != std::string::npos);
   CHECK(row.size() == header.size());
+}
+
+TEST_CASE("cli: a sweep's summary: mean and sample sd per (label fraction, method), failures apart", "[cli][sweep]") {
+  auto result = [](const std::string& method, double auc) {
+    train::MethodResult r;
+    r.method = method;
+    r.auc = auc;
+    r.gauc = auc - 0.1;
+    r.best_epoch = 4;
+    r.train_seconds = 1.0;
+    return r;
+  };
+  std::vector<train::SweepRun> runs(3);
+  runs[0].label_fraction = 0.5;
+  runs[0].seed = 1;
+  runs[0].results = {result("none", 0.70), result("ig", 0.80)};
+  runs[1].label_fraction = 0.5;
+  runs[1].seed = 2;
+  runs[1].results = {result("none", 0.60), result("ig", 0.90)};
+  runs[2].label_fraction = 0.05;
+  runs[2].seed = 1;
+  train::MethodResult failed = result("ig", std::nan(""));
+  failed.error = "diverged";
+  runs[2].results = {result("none", 0.55), failed};
+
+  const auto cells = train::summarize_sweep(runs, {0.5, 0.05}, {"none", "ig"});
+  REQUIRE(cells.size() == 4u);
+  CHECK(cells[0].label_fraction == 0.5);
+  CHECK(cells[0].method == "none");
+  CHECK(cells[0].auc.n == 2);
+  CHECK(cells[0].auc.mean == Approx(0.65));
+  CHECK(cells[0].auc.sd == Approx(std::sqrt(0.005)));  // sample sd: Σ(x - x̄)² / (n - 1)
+  CHECK(cells[1].auc.mean == Approx(0.85));
+  CHECK(cells[1].gauc.mean == Approx(0.75));
+  CHECK(cells[2].auc.n == 1);
+  CHECK(std::isnan(cells[2].auc.sd));  // one run has no spread
+  CHECK(cells[3].auc.n == 0);
+  CHECK(cells[3].failed == 1);
+
+  CHECK(contains(train::format_sweep_row(cells[0]), "0.6500 +- 0.0707"));
+  CHECK(contains(train::format_sweep_row(cells[2]), "0.5500 "));
+  CHECK_FALSE(contains(train::format_sweep_row(cells[2]), "+-"));
+  CHECK(contains(train::format_sweep_row(cells[3]), "(1 failed)"));
+
+  const cli::Json j = cli::Json::parse(train::sweep_json("gmf", {0.5, 0.05}, {1, 2}, {"none", "ig"}, runs));
+  std::vector<std::string> keys;
+  for (auto it = j.begin(); it != j.end(); ++it) keys.push_back(it.key());
+  CHECK(keys == std::vector<std::string>{"model", "sweep", "summary", "runs"});
+  CHECK(j["sweep"]["label_fractions"] == cli::Json::parse("[0.5, 0.05]"));
+  CHECK(j["sweep"]["seeds"] == cli::Json::parse("[1, 2]"));
+  CHECK(j["summary"].size() == 4u);
+  CHECK(j["summary"][0]["auc"]["mean"].get<double>() == Approx(0.65));
+  CHECK(j["summary"][2]["auc"]["sd"].is_null());
+  CHECK(j["summary"][3]["failed"] == 1);
+  CHECK(j["runs"].size() == 3u);
+  CHECK(j["runs"][2]["results"][1]["error"] == "diverged");
 }

@@ -63,6 +63,15 @@ template <class T, class Archive>
 struct has_serialize<T, Archive, std::void_t<decltype(std::declval<T&>().serialize(std::declval<Archive&>()))>>
     : std::true_type {};
 
+/// An archive type for asking whether a component has state (has_serialize<T, ProbeArchive>);
+/// never read or written.
+struct ProbeArchive {
+  static constexpr bool loading = false;
+  template <class... T>
+  void operator()(T&&...) {}
+  void check(bool, const char*) {}
+};
+
 /// True when T is a Named<...> field.
 template <class T>
 struct is_named : std::false_type {};

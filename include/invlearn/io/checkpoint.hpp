@@ -35,6 +35,7 @@
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/parameter_shape.hpp"
 #include "invlearn/train/composition.hpp"
+#include "invlearn/train/stopping.hpp"
 #include "invlearn/train/trace.hpp"
 
 namespace invlearn {
@@ -146,6 +147,7 @@ inline std::string encode_checkpoint(TrainerT& trainer, const IdMap& users, cons
   ck::RunOptions run{static_cast<std::int64_t>(o.batch_size), o.seed, o.meta_fraction, trainer.lr(), o.alpha, o.epochs};
   w.section("OPTS", [&](ck::OutputArchive& ar) { ar(run); });
   w.section("TRNR", [&](ck::OutputArchive& ar) { ar(trainer.state()); });
+  w.section("STOP", [&](ck::OutputArchive& ar) { ar(trainer.stopping()); });
   std::apply(
       [&](auto... part) {
         auto write = [&](auto& p) {
@@ -216,6 +218,18 @@ inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap
               ", best epoch " + std::to_string(state.best_epoch) + ", step " + std::to_string(state.global_step) +
               ")");
 
+  // Before version 4 every epoch was evaluated and there was no early stopping.
+  auto stopping = trainer.stopping();
+  if (ck::known_section("STOP", file.version())) {
+    file.read("STOP", stopping);
+  } else {
+    stopping = StoppingState();
+    stopping.evaluations = state.epochs_done;
+    stopping.last_evaluation_step = state.global_step;
+    stopping.since_improvement = state.epochs_done - state.best_epoch;
+    stopping.reference = state.best_valid_loss;
+  }
+
   auto loaded = std::apply(
       [](auto... part) { return std::make_tuple(ck::Loaded<std::decay_t<decltype(part.value)>>(part)...); },
       ck::trainer_components(trainer));
@@ -229,6 +243,7 @@ inline void decode_checkpoint(const std::string& bytes, TrainerT& trainer, IdMap
   // Everything loaded: commit.
   model.parameters() = std::move(params);
   trainer.state() = std::move(state);
+  trainer.stopping() = stopping;
   std::apply([](auto&... l) { (l.commit(), ...); }, loaded);
   trainer.trace() = std::move(trace);
   if (users != nullptr) *users = std::move(u);

@@ -20,8 +20,10 @@ namespace invlearn {
 ///   2  the trace section (TRCE); version 1 files load with an empty trace;
 ///   3  the model's options in a section of their own (MOPT, written by the model's
 ///      Options::serialize) instead of fixed dim / mlp_layers / init_std header fields,
-///      and the trainer's composition as (role, name) pairs instead of one string.
-constexpr std::uint32_t kCheckpointVersion = 3;
+///      and the trainer's composition as (role, name) pairs instead of one string;
+///   4  the early-stopping counters (STOP); older files resume as if every epoch had been
+///      evaluated.
+constexpr std::uint32_t kCheckpointVersion = 4;
 /// The oldest format version this library reads.
 constexpr std::uint32_t kCheckpointMinVersion = 1;
 
@@ -47,6 +49,7 @@ inline constexpr SectionKind kSections[] = {
     {"PARM", "parameters", 1},
     {"OPTS", "trainer options", 1},
     {"TRNR", "trainer state", 1},
+    {"STOP", "early stopping", 4},
     {"OPTM", "optimizer", 1},
     {"LOSL", "labeled loss", 1},
     {"LOSU", "unlabeled loss", 1},

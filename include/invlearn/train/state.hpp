@@ -19,6 +19,9 @@ struct FitResult {
   int best_epoch = 0;  ///< 1-based epoch whose θ the model holds; 0 if no epoch ran
   double best_valid_loss = std::numeric_limits<double>::infinity();  ///< NaN without validation rows
   double seconds = 0.0;  ///< this call's wall-clock time (trace().epochs has each epoch's)
+  Index evaluations = 0;     ///< evaluations on the validation rows, those before a resume included
+  bool stopped_early = false;  ///< early stopping ended the fit (not a cap)
+  Index steps = 0;           ///< optimizer steps, those before a resume included
   /// IG choices over all epochs in trace(), those before a resume included: direct, none, inverse
   Index choices[3] = {0, 0, 0};
   Index annotated = 0, annotated_correct = 0;

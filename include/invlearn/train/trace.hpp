@@ -43,8 +43,10 @@ struct EpochReport {
   int epoch = 0;                 ///< 1-based
   Index steps = 0;
   double train_loss = 0.0;       ///< mean labeled loss over the epoch's steps
-  double valid_loss = std::nan("");  ///< mean BCE on the validation rows after the epoch
+  double valid_loss = std::nan("");  ///< mean BCE on the validation rows after the epoch; NaN if not evaluated
   bool improved = false;         ///< validation loss was the lowest so far
+  /// Whether θ was evaluated after this epoch (TrainerOptions::eval_every).
+  bool evaluated() const { return !std::isnan(valid_loss); }
   double seconds = 0.0;
   Index choices[3] = {0, 0, 0};  ///< IG choices: direct, none, inverse
   Index annotated = 0, annotated_correct = 0;

@@ -8,11 +8,13 @@
 #include <chrono>
 #include <cmath>
 #include <functional>
+#include <optional>
 #include <string>
 #include <utility>
 #include <vector>
 
 #include "invlearn/config.hpp"
+#include "invlearn/core/archive.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/per_scalar_state.hpp"
 #include "invlearn/core/random.hpp"
@@ -26,9 +28,12 @@
 #include "invlearn/optim/adam.hpp"
 #include "invlearn/optim/optimizer.hpp"
 #include "invlearn/train/batches.hpp"
+#include "invlearn/train/epoch.hpp"
+#include "invlearn/train/block_search.hpp"
 #include "invlearn/train/options.hpp"
 #include "invlearn/train/schedule.hpp"
 #include "invlearn/train/state.hpp"
+#include "invlearn/train/stopping.hpp"
 #include "invlearn/train/trace.hpp"
 #include "invlearn/update/no_update.hpp"
 #include "invlearn/update/step_context.hpp"
@@ -118,6 +123,10 @@ class Trainer {
                 std::to_string(model_.num_items()) + ")");
     if (pool != nullptr) pool->validate("unlabeled pool", false);
     const bool selecting = valid.size() > 0;
+    require_option(selecting || options_.patience == 0, "TrainerOptions::patience",
+                   "early stopping needs validation rows; with none, set it to 0 and choose TrainerOptions::epochs");
+    require(selecting || !kSearchesBlocks,
+            std::string("Trainer::fit: ") + UpdatePolicy::name + " chooses its direction on the validation rows; there are none");
     require(std::isfinite(alpha()) || !UpdatePolicy::uses_unlabeled,
             "Trainer::fit: TrainerOptions::alpha must be set for an optimizer without a learning rate");
 
@@ -147,41 +156,27 @@ class Trainer {
       }
     };
 
-    for (int epoch = state_.epochs_done + 1; epoch <= options_.epochs; ++epoch) {
-      const auto epoch_start = std::chrono::steady_clock::now();
-      EpochReport report;
-      report.epoch = epoch;
-      sampler_.begin_epoch(epoch - 1, score);
-      try {
-        run_epoch(ctx, score, report);
-      } catch (const NumericalError& e) {
-        if (!state_.best.tables.empty()) model_.parameters() = state_.best;
-        throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ", step " +
-                             std::to_string(state_.global_step + 1) + ": " + e.what());
+    const StoppingRule rule(options_);
+    while (rule.may_continue(state_.epochs_done, state_.global_step, stopping_)) {
+      if constexpr (kSearchesBlocks) {
+        if (!BlockSearch<Trainer>::run(*this, ctx, score, valid, buffers, rule)) break;
+        continue;
       }
-      bring_all_up_to_date();
-      if (selecting) {
-        report.valid_loss = validation_loss(valid, buffers);
-        if (!std::isfinite(report.valid_loss)) {
-          if (!state_.best.tables.empty()) model_.parameters() = state_.best;
-          throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) +
-                               ": validation loss is not finite");
-        }
-        if (report.valid_loss < state_.best_valid_loss || state_.best.tables.empty()) {
-          report.improved = true;
-          state_.best_valid_loss = report.valid_loss;
-          state_.best_epoch = epoch;
-          state_.best = model_.parameters();
-        }
-      }
-      state_.epochs_done = epoch;
-      report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
-      trace_.epochs.push_back(report);
-      if (on_epoch_ && !on_epoch_(report)) break;
+      EpochReport report = train_epoch(ctx, score);
+      if (selecting && rule.evaluate_now(report.epoch, state_.global_step, stopping_))
+        record_evaluation(measure(valid, buffers, report.epoch), rule, report);
+      if (!finish_epoch(report)) break;
     }
     if (selecting && options_.restore_best && !state_.best.tables.empty()) model_.parameters() = state_.best;
     return result(selecting, start);
   }
+
+  /// Evaluations made, patience used and whether the fit stopped early.
+  const StoppingState& stopping() const { return stopping_; }
+  /// Writable for load_checkpoint.
+  StoppingState& stopping() { return stopping_; }
+  /// Evaluations left before early stopping ends the fit.
+  Index patience_left() const { return StoppingRule(options_).patience_left(stopping_); }
 
   /// Mean BCE of `data` at the current θ.
   double validation_loss(const Interactions& data) {
@@ -223,52 +218,13 @@ class Trainer {
   Model& model() { return model_; }
 
  private:
-  /// The Epoch a schedule runs (train/schedule.hpp, EpochArchetype).
-  template <class Score>
-  class Epoch {
-   public:
-    Epoch(Trainer& trainer, Context& ctx, Score& score, EpochReport& report)
-        : t_(trainer), ctx_(ctx), score_(score), report_(report) {}
-    Index train_batches() const { return t_.batches_.train_batches(); }
-    Index test_batches() const { return t_.batches_.test_batches(); }
-    void policy_step(Index b) { step(t_.policy_state_, UpdatePolicy::uses_unlabeled, t_.batches_.train(b), Phase::train); }
-    void labels_step(Index b) {
-      NoUpdate labels_only;
-      step(labels_only, false, t_.batches_.train(b), Phase::train);
-    }
-    void shuffle_test() { t_.batches_.shuffle_test(t_.state_.shuffle_rng); }
-    void meta_step(Index b) { step(t_.policy_state_, UpdatePolicy::uses_unlabeled, t_.batches_.test(b), Phase::meta); }
-    double loss_sum = 0.0;
-
-   private:
-    template <class Policy>
-    void step(Policy& policy, bool uses_unlabeled, const Batch& labeled, Phase phase) {
-      StepRecord rec;
-      const UnlabeledBatch* unlabeled = nullptr;
-      t_.bring_up_to_date(labeled.view());
-      if (uses_unlabeled) {
-        t_.sampler_.sample(labeled.view(), score_, t_.state_.sampler_rng, t_.unlabeled_);
-        unlabeled = &t_.unlabeled_;
-        t_.bring_up_to_date(t_.unlabeled_.batch.view());
-      }
-      policy.step(ctx_, labeled.view(), unlabeled, rec);
-      ++t_.state_.global_step;
-      ++report_.steps;
-      loss_sum += rec.labeled_loss;
-      if (rec.is_meta()) ++report_.choices[rec.choice + 1];
-      report_.annotated += rec.annotated;
-      report_.annotated_correct += rec.annotated_correct;
-      TraceRow row{report_.epoch, t_.state_.global_step, phase, rec};
-      if (t_.options_.record_steps) t_.trace_.steps.push_back(row);
-      if (t_.on_step_) t_.on_step_(row);
-    }
-    Trainer& t_;
-    Context& ctx_;
-    Score& score_;
-    EpochReport& report_;
-  };
-
+  template <class T, class Score>
+  friend class TrainerEpoch;
   static constexpr bool kDefersRows = defers_rows_v<OptimizerState, Scalar>;
+  static constexpr bool kSearchesBlocks = has_block_directions_v<UpdatePolicy>;
+  static constexpr bool kSamplerHasState = detail::has_serialize<Sampler, detail::ProbeArchive>::value;
+  template <class T>
+  friend struct BlockSearch;
 
   /// Brings the rows `batch` reads up to date, for an optimizer that defers rows.
   void bring_up_to_date(const BatchView& batch) {
@@ -306,7 +262,7 @@ class Trainer {
     // Each epoch shuffles the same base order, so a run resumed at an epoch boundary
     // sees the batches an uninterrupted run would.
     batches_.shuffle_train(state_.shuffle_rng);
-    Epoch<Score> epoch(*this, ctx, score, report);
+    TrainerEpoch<Trainer, Score> epoch(*this, ctx, score, report);
     Schedule::run(epoch);
     ctx.weights = nullptr;
     report.train_loss = report.steps > 0 ? epoch.loss_sum / static_cast<double>(report.steps) : std::nan("");
@@ -325,6 +281,84 @@ class Trainer {
     return sum / static_cast<double>(data.size());
   }
 
+  /// One epoch: its steps, then every row brought up to date. On a NumericalError θ goes
+  /// back to the best so far and the error names the method, epoch and step.
+  template <class Score>
+  EpochReport train_epoch(Context& ctx, Score& score) {
+    const auto epoch_start = std::chrono::steady_clock::now();
+    EpochReport report;
+    report.epoch = state_.epochs_done + 1;
+    sampler_.begin_epoch(report.epoch - 1, score);
+    try {
+      run_epoch(ctx, score, report);
+    } catch (const NumericalError& e) {
+      if (!state_.best.tables.empty()) model_.parameters() = state_.best;
+      throw NumericalError(method_name() + ", epoch " + std::to_string(report.epoch) + ", step " +
+                           std::to_string(state_.global_step + 1) + ": " + e.what());
+    }
+    bring_all_up_to_date();
+    state_.epochs_done = report.epoch;
+    report.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - epoch_start).count();
+    return report;
+  }
+
+  /// The validation BCE at θ; a loss that is not finite is a NumericalError.
+  double measure(const Interactions& valid, StepBuffers<Model>& buffers, int epoch) {
+    const double loss = validation_loss(valid, buffers);
+    if (!std::isfinite(loss)) {
+      if (!state_.best.tables.empty()) model_.parameters() = state_.best;
+      throw NumericalError(method_name() + ", epoch " + std::to_string(epoch) + ": validation loss is not finite");
+    }
+    return loss;
+  }
+
+  /// An evaluation's bookkeeping: the report's loss, the best θ so far (kept whenever the
+  /// loss is lower), the patience.
+  void record_evaluation(double loss, const StoppingRule& rule, EpochReport& report) {
+    report.valid_loss = loss;
+    if (loss < state_.best_valid_loss || state_.best.tables.empty()) {
+      report.improved = true;
+      state_.best_valid_loss = loss;
+      state_.best_epoch = report.epoch;
+      state_.best = model_.parameters();
+    }
+    rule.record(loss, state_.global_step, stopping_);
+  }
+
+  /// An epoch's report to the trace and the callback; false when the callback stops the fit.
+  bool finish_epoch(const EpochReport& report) {
+    trace_.epochs.push_back(report);
+    return !(on_epoch_ && !on_epoch_(report));
+  }
+
+  /// What a block search restores: everything a run of steps changes.
+  struct Snapshot {
+    Parameters<Scalar> params;
+    OptimizerState optimizer;
+    PolicyState policy;
+    LabeledLoss labeled;
+    UnlabeledLoss unlabeled;
+    std::optional<Sampler> sampler;  ///< only for a sampler with state
+    TrainerState<Scalar> state;
+    StoppingState stopping;
+  };
+  Snapshot snapshot() const {
+    Snapshot s{model_.parameters(), optimizer_state_, policy_state_, labeled_loss_, unlabeled_loss_, std::nullopt,
+               state_, stopping_};
+    if constexpr (kSamplerHasState) s.sampler = sampler_;
+    return s;
+  }
+  void restore(const Snapshot& s) {
+    model_.parameters() = s.params;
+    optimizer_state_ = s.optimizer;
+    policy_state_ = s.policy;
+    labeled_loss_ = s.labeled;
+    unlabeled_loss_ = s.unlabeled;
+    if constexpr (kSamplerHasState) sampler_ = *s.sampler;
+    state_ = s.state;
+    stopping_ = s.stopping;
+  }
+
   FitResult result(bool selecting, std::chrono::steady_clock::time_point start) const {
     FitResult result;
     result.selected = selecting;
@@ -335,6 +369,9 @@ class Trainer {
       result.annotated += e.annotated;
       result.annotated_correct += e.annotated_correct;
     }
+    result.evaluations = stopping_.evaluations;
+    result.stopped_early = stopping_.stopped;
+    result.steps = state_.global_step;
     result.seconds = std::chrono::duration<double>(std::chrono::steady_clock::now() - start).count();
     return result;
   }
@@ -350,6 +387,7 @@ class Trainer {
   PolicyState policy_state_;
   BCE labeled_bce_;  ///< model selection is on validation BCE, whatever the labeled loss
   TrainerState<Scalar> state_;
+  StoppingState stopping_;
   Trace trace_;
   EpochCallback on_epoch_;
   StepCallback on_step_;
