@@ -10,7 +10,7 @@ int main() {
   const invlearn::Dataset data = synthetic.dataset();    // 60/20/20 split of the labeled rows
 
   invlearn::GMF<float> model(data.num_users(), data.num_items());  // d = 32
-  invlearn::methods::IG<invlearn::GMF<float>> trainer(model);      // lr 1e-3, α = 0.1·lr, 10 epochs
+  invlearn::methods::IG<invlearn::GMF<float>> trainer(model);      // IG by blocks, Adam lr 1e-3, early stopping
   const auto fit = trainer.fit(data.train, data.valid);
 
   const auto test = invlearn::evaluate(model, data.test);
