@@ -445,7 +445,7 @@ TEST_CASE("checkpoint: a run stopped by epochs = 1 resumes exactly, and the stat
   GMF<float> me(nu, ni, mo, 1);
   T e = make(me, 3);
   invlearn::load_checkpoint(dir.file("e1.ckpt"), e);
-  e.optimizer().moments() = invlearn::Moments<float>();
+  e.optimizer().set_moments(invlearn::Moments<float>());
   e.fit(data.d.train, data.d.valid);
   CHECK_FALSE(same(me.parameters(), ma.parameters()));
 }

@@ -5,6 +5,7 @@
 #include "invlearn/core/memory.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/parameters.hpp"
+#include "invlearn/model/row_ops.hpp"
 
 namespace invlearn {
 
@@ -16,9 +17,10 @@ inline void apply(Parameters<S>& params, const Gradient<S>& grad, S step) {
     auto& table = params.tables[t];
     const auto& rows = g.rows();
     if (k + kPrefetchAhead < g.count()) prefetch_row(table, rows[static_cast<std::size_t>(k + kPrefetchAhead)]);
-    table.row(rows[static_cast<std::size_t>(k)]) += step * g.value(k);
+    detail::add_scaled_row(table.data() + rows[static_cast<std::size_t>(k)] * table.cols(), g.value(k).data(), step,
+                           table.cols());
   });
-  params.dense.noalias() += step * grad.dense;
+  detail::add_scaled_row(params.dense.data(), grad.dense.data(), step, params.dense.size());
 }
 
 }  // namespace invlearn

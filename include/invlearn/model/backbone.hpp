@@ -137,6 +137,19 @@ constexpr bool has_forward_candidates_v = is_detected_v<detail::forward_candidat
 
 namespace detail {
 template <class M>
+using candidates_keep_forward_t = std::enable_if_t<M::candidates_keep_forward>;
+}  // namespace detail
+
+/// Optional, with forward_candidates: `static constexpr bool candidates_keep_forward =
+/// true` when forward_candidates leaves its workspace holding the batch at whatever θ is
+/// when backward() runs, so that once θ is moved to a candidate the backward is that
+/// candidate's (GMF). IG then takes its labeled step without forwarding the batch again.
+template <class M>
+constexpr bool candidates_keep_forward_v =
+    has_forward_candidates_v<M> && is_detected_v<detail::candidates_keep_forward_t, M>;
+
+namespace detail {
+template <class M>
 using score_block_t = decltype(std::declval<const M&>().score_block(
     std::declval<const Index*>(), Index(1), Index(0), Index(1), std::declval<typename M::Workspace&>(),
     std::declval<typename M::Scalar*>()));

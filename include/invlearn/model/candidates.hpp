@@ -15,7 +15,9 @@ namespace invlearn {
 /// `per_candidate` (grown to k on the first call; steps[c] = 0 is a plain forward), and
 /// the function returns true: per_candidate[c] then holds candidate c's forward, so once
 /// θ is moved to the chosen candidate, a backward through its workspace is a backward at
-/// the new θ. With a fused pass (which keeps no activations) it returns false.
+/// the new θ. A fused pass returns true when the backbone's candidates_keep_forward says
+/// `shared` then serves the same purpose, false otherwise (it keeps no activations).
+/// candidate_workspace() gives the workspace that holds candidate c's forward.
 template <class Model>
 inline bool candidate_logits(const Model& model, const BatchView& batch, const typename Model::Gradient& grad,
                              const typename Model::Scalar* steps, int k, typename Model::Workspace& shared,
@@ -24,7 +26,7 @@ inline bool candidate_logits(const Model& model, const BatchView& batch, const t
   if constexpr (has_forward_candidates_v<Model>) {
     (void)per_candidate;
     model.forward_candidates(batch, grad, steps, k, shared, out);
-    return false;
+    return candidates_keep_forward_v<Model>;
   } else {
     (void)shared;
     if (per_candidate.size() < static_cast<std::size_t>(k))
@@ -38,6 +40,20 @@ inline bool candidate_logits(const Model& model, const BatchView& batch, const t
         model.forward_displaced(batch, grad, steps[c], ws, logits);
     }
     return true;
+  }
+}
+
+/// The workspace holding candidate c's forward after candidate_logits() returned true.
+template <class Model>
+inline typename Model::Workspace& candidate_workspace(typename Model::Workspace& shared,
+                                                      std::vector<typename Model::Workspace>& per_candidate, int c) {
+  if constexpr (has_forward_candidates_v<Model>) {
+    (void)per_candidate;
+    (void)c;
+    return shared;
+  } else {
+    (void)shared;
+    return per_candidate[static_cast<std::size_t>(c)];
   }
 }
 

@@ -6,6 +6,7 @@
 
 #include "invlearn/core/memory.hpp"
 #include "invlearn/core/table.hpp"
+#include "invlearn/model/row_ops.hpp"
 #include "invlearn/model/sparse_rows.hpp"
 
 namespace invlearn {
@@ -27,17 +28,23 @@ struct DisplacedTable {
 #endif
   }
 
-  /// Writes row `id` of the displaced table into `out`.
-  template <class Out>
-  void read(Index id, Out&& out) const {
+  /// Writes row `id` of the displaced table into `out` (table.cols() values).
+  void read(Index id, S* out) const {
+    const Index d = table.cols();
+    const S* row = table.data() + id * d;
     if (grad != nullptr && step != S(0)) {
       const std::int32_t s = grad->find(id);
       if (s >= 0) {
-        out.noalias() = table.row(id) + step * grad->value(s);
+        detail::displaced_row(row, grad->value(s).data(), step, out, d);
         return;
       }
     }
-    out = table.row(id);
+    detail::copy_row(row, out, d);
+  }
+  /// The same into a contiguous Eigen row (a row of a row-major matrix, or a segment of one).
+  template <class Out>
+  void read(Index id, Out&& out) const {
+    read(id, out.data());
   }
 };
 

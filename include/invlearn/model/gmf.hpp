@@ -2,6 +2,7 @@
 /// @file gmf.hpp
 /// Generalized Matrix Factorization (He et al., 2017).
 
+#include <algorithm>
 #include <cstdint>
 #include <string>
 #include <vector>
@@ -18,6 +19,8 @@
 #include "invlearn/model/gmf_options.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/init.hpp"
+#include "invlearn/model/parallel.hpp"
+#include "invlearn/model/row_ops.hpp"
 
 namespace invlearn {
 
@@ -29,6 +32,9 @@ struct GMFWorkspace {
   Vector<S> head;             ///< displaced head weights
   Vector<S> candidate_head[3];  ///< forward_candidates: each candidate's displaced head
   Vector<S> score_tail;       ///< score_block: the scores of its last partial panel of users
+  /// Set by forward_candidates: backward() reads the batch's rows and the head at θ as it
+  /// is then (the chosen candidate's point once θ has been moved to it), not from eu, ei.
+  bool rows_at_theta = false;
   Index capacity() const { return eu.rows(); }
 };
 
@@ -45,6 +51,8 @@ class GMF {
   using Gradient = invlearn::Gradient<S>;
   using Options = GMFOptions;
   static constexpr const char* kind = "gmf";
+  /// forward_candidates leaves `ws` ready for a backward at the current θ (see there).
+  static constexpr bool candidates_keep_forward = true;
 
   GMF(Index num_users, Index num_items, const GMFOptions& options = {}, std::uint64_t seed = 42)
       : options_(options) {
@@ -106,7 +114,10 @@ class GMF {
   /// The logits of `batch` at θ + steps[c]·grad for each candidate c < k (k ≤ 3), into
   /// out[c·n + j] (candidate-major), in one pass (GMFPart::candidate_logits). Each logit
   /// is the expression forward_displaced() evaluates, so the two agree bit for bit.
-  /// Leaves `ws` without a forward state that backward() could use.
+  /// Leaves `ws` holding `batch` at whatever θ is when backward() runs: once θ has been
+  /// moved to candidate c (apply(grad, steps[c]), which computes θ + steps[c]·grad as the
+  /// pass did), backward() is the backward of candidate c's forward, whose logits are
+  /// out[c·n ...]: the winner's forward needs no second pass.
   void forward_candidates(const BatchView& batch, const Gradient& grad, const S* steps, int k, Workspace& ws,
                           S* out) const {
     check_batch(batch, num_users(), num_items(), "GMF::forward_candidates");
@@ -125,25 +136,35 @@ class GMF {
       }
     }
     GMFPart<S>::candidate_logits(batch, params_.tables[0], params_.tables[1], grad.tables[0], grad.tables[1], steps,
-                                 k, ws.candidate_head, bias, ws.eu, ws.ei, out);
+                                 k, ws.candidate_head, bias, out);
+    ws.rows_at_theta = true;
   }
 
   /// ∇θ of Σ_k dlogits[k]·x_k, taken at the point of the last forward call on `ws`
-  /// for this batch (θ after forward(), θ + step·g after forward_displaced()).
+  /// for this batch (θ after forward(), θ + step·g after forward_displaced(), θ as it is
+  /// now after forward_candidates()).
   template <class In>
   void backward(const BatchView& batch, Workspace& ws, const In& dlogits, Gradient& grad) const {
     const Index n = batch.size;
     const Index d = dim();
-    const auto& w = ws.head;
-    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
-    for (Index k = 0; k < n; ++k)
-      GMFPart<S>::row_gradients(dlogits[k], w, ws.eu.row(k), ws.ei.row(k), ws.du.row(k), ws.di.row(k));
-    // dw = Σ_k g_k (e_u ⊙ e_i), summed in sample order.
-    auto dw = grad.dense.head(d);
-    dw.setZero();
+    const bool at_theta = ws.rows_at_theta;
+    const S* w = at_theta ? params_.dense.data() : ws.head.data();
+    const S* users = params_.tables[0].data();
+    const S* items = params_.tables[1].data();
+    auto eu = [&](Index k) { return at_theta ? users + batch.users[k] * d : ws.eu.row(k).data(); };
+    auto ei = [&](Index k) { return at_theta ? items + batch.items[k] * d : ws.ei.row(k).data(); };
+    auto row_gradients = [&](Index k) {
+      GMFPart<S>::row_gradients(dlogits[k], w, eu(k), ei(k), ws.du.row(k).data(), ws.di.row(k).data(), d);
+    };
+    // dw = Σ_k g_k (e_u ⊙ e_i) and db = Σ_k g_k, summed in sample order.
+    S* dw = grad.dense.data();
+    std::fill(dw, dw + d, S(0));
     S db = S(0);
+    const bool parallel = n * d > kParallelGrain;
+    if (parallel) detail::parallel_for(n, true, row_gradients);
     for (Index k = 0; k < n; ++k) {
-      GMFPart<S>::add_head_gradient(dlogits[k], ws.eu.row(k), ws.ei.row(k), dw);
+      if (!parallel) row_gradients(k);
+      GMFPart<S>::add_head_gradient(dlogits[k], eu(k), ei(k), dw, d);
       db += dlogits[k];
     }
     grad.dense[d] = db;
@@ -192,16 +213,19 @@ class GMF {
     } else {
       ws.head = params_.dense.head(d);
     }
-    INVLEARN_OMP(parallel for schedule(static) if (n * d > kParallelGrain))
-    for (Index k = 0; k < n; ++k) {
+    ws.rows_at_theta = false;
+    const S* w = ws.head.data();
+    detail::parallel_for(n, n * d > kParallelGrain, [&](Index k) {
       if (k + kPrefetchAhead < n) {
         users.prefetch(batch.users[k + kPrefetchAhead]);
         items.prefetch(batch.items[k + kPrefetchAhead]);
       }
-      users.read(batch.users[k], ws.eu.row(k));
-      items.read(batch.items[k], ws.ei.row(k));
-      logits[k] = GMFPart<S>::term(ws.eu.row(k), ws.ei.row(k), ws.head) + bias;
-    }
+      S* eu = ws.eu.row(k).data();
+      S* ei = ws.ei.row(k).data();
+      users.read(batch.users[k], eu);
+      items.read(batch.items[k], ei);
+      logits[k] = detail::interaction(eu, ei, w, d) + bias;
+    });
   }
 
   GMFOptions options_;

@@ -8,6 +8,7 @@
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/model/parallel.hpp"
 #include "invlearn/model/parameters.hpp"
 #include "invlearn/model/sparse_rows.hpp"
 
@@ -73,10 +74,10 @@ inline void for_each_row_across_tables(const Gradient<S>& grad, Body&& body) {
     work += g.count() * g.dim();
   }
   const std::size_t tables = grad.tables.size();
-  INVLEARN_OMP(parallel for schedule(static) if (work > kParallelGrain))
-  for (Index k = 0; k < longest; ++k)
+  detail::parallel_for(longest, work > kParallelGrain, [&](Index k) {
     for (std::size_t t = 0; t < tables; ++t)
       if (k < grad.tables[t].count()) body(t, k);
+  });
 }
 
 }  // namespace invlearn

@@ -14,13 +14,30 @@ namespace invlearn {
 /// Maps table rows to slots with a small open-addressing hash table (linear probing),
 /// sized to the rows a batch can touch, not to the table: lookups stay in the cache
 /// however large the table is, and clearing costs O(rows held).
+///
+/// The buckets are allocated once for the most rows a batch can hold (reserve()), but an
+/// empty map can be told how many keys are coming (expect()): it then uses only the first
+/// power of two of buckets that keeps the load at most 1/2 for them, so a gradient of
+/// 1024 rows probes 32 KiB (in the L1 cache) whatever the capacity.
 class RowSlotMap {
  public:
-  /// Room for `rows` keys without growing (load factor at most 1/2).
+  /// Room for `rows` keys without allocating (load factor at most 1/2).
   void reserve(Index rows) {
-    std::size_t want = 16;
+    std::size_t want = kMinBuckets;
     while (want < 2 * static_cast<std::size_t>(rows)) want *= 2;
-    if (want > buckets_.size()) rehash(want);
+    if (want > buckets_.size()) {
+      rehash_into(want, want);
+      scratch_.reserve(want / 2);
+    }
+  }
+
+  /// On an empty map: uses the fewest buckets that hold `keys` keys at load 1/2 (more
+  /// keys still fit: the map grows as find_or_insert needs).
+  void expect(Index keys) {
+    if (!used_.empty() || buckets_.empty()) return;
+    std::size_t want = kMinBuckets;
+    while (want < 2 * static_cast<std::size_t>(keys) && want < buckets_.size()) want *= 2;
+    set_active(want);
   }
 
   /// Slot of `row`, or -1.
@@ -39,7 +56,7 @@ class RowSlotMap {
 
   /// The slot of `row`; inserts `row` with slot `next` if absent. Returns (slot, inserted).
   std::pair<std::int32_t, bool> find_or_insert(Index row, std::int32_t next) {
-    if (2 * (used_.size() + 1) > buckets_.size()) rehash(std::max<std::size_t>(16, 2 * buckets_.size()));
+    if (2 * (used_.size() + 1) > active_) grow();
     std::size_t p = home(row);
     for (; buckets_[p].row >= 0; p = (p + 1) & mask_)
       if (buckets_[p].row == row) return {buckets_[p].slot, false};
@@ -59,22 +76,37 @@ class RowSlotMap {
     Index row = -1;  // -1: empty
     std::int32_t slot = -1;
   };
+  static constexpr std::size_t kMinBuckets = 16;
 
   std::size_t home(Index row) const {
     // Fibonacci hashing: consecutive ids spread over the whole table.
     return static_cast<std::size_t>((static_cast<std::uint64_t>(row) * 0x9E3779B97F4A7C15ull) >> shift_);
   }
 
-  void rehash(std::size_t size) {  // size: a power of two
-    const std::vector<Bucket> old = std::move(buckets_);
-    buckets_.assign(size, Bucket{});
+  void set_active(std::size_t size) {  // size: a power of two, at most buckets_.size()
+    active_ = size;
     mask_ = size - 1;
     shift_ = 64;
     for (std::size_t s = size; s > 1; s /= 2) --shift_;
-    used_.clear();
-    used_.reserve(size / 2);
-    for (const Bucket& b : old) {
-      if (b.row < 0) continue;
+  }
+
+  /// Twice the buckets in use: within the allocation while it has room, else a new one.
+  void grow() {
+    const std::size_t size = std::max(kMinBuckets, 2 * active_);
+    rehash_into(size, std::max(size, buckets_.size()));
+  }
+
+  /// Moves the keys into the first `size` of `allocated` buckets (both powers of two).
+  void rehash_into(std::size_t size, std::size_t allocated) {
+    scratch_.clear();
+    for (std::size_t p : used_) scratch_.push_back(buckets_[p]);
+    clear();
+    if (allocated > buckets_.size()) {
+      buckets_.assign(allocated, Bucket{});
+      used_.reserve(allocated / 2);
+    }
+    set_active(size);
+    for (const Bucket& b : scratch_) {
       std::size_t p = home(b.row);
       while (buckets_[p].row >= 0) p = (p + 1) & mask_;
       buckets_[p] = b;
@@ -84,6 +116,8 @@ class RowSlotMap {
 
   std::vector<Bucket> buckets_;
   std::vector<std::size_t> used_;  // occupied buckets, for clear()
+  std::vector<Bucket> scratch_;    // keys in transit while rehashing
+  std::size_t active_ = 0;         // buckets in use: a power of two, at most buckets_.size()
   std::size_t mask_ = 0;
   int shift_ = 64;
 };

@@ -7,6 +7,7 @@
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/types.hpp"
+#include "invlearn/model/parallel.hpp"
 #include "invlearn/model/row_slot_map.hpp"
 
 namespace invlearn {
@@ -66,9 +67,38 @@ class SparseRows {
   /// Sets this gradient to the row-wise sums of `per_sample` (one row per sample)
   /// grouped by `ids` (the table row of each sample). Duplicate ids are summed.
   /// Allocates nothing for batches up to the capacity given to reset_shape().
+  ///
+  /// Each row's value is 0 + x₁ + x₂ + … over its samples in sample order. Below
+  /// kParallelGrain scalars that is one pass over the samples (a row's first sample
+  /// writes 0 + x₁, later ones add); above it the samples are grouped by row first
+  /// (a stable counting sort) and the rows summed in parallel. Both give the same bits.
   template <class Derived>
   void assign_sum(const Index* ids, Index n, const Eigen::MatrixBase<Derived>& per_sample) {
     clear();
+    slot_.expect(n);
+    if (n * dim_ <= kParallelGrain) {
+      if (n > values_.rows()) values_.conservativeResize(n, dim_);
+      constexpr bool rows_in_place =
+          bool(Derived::Flags & Eigen::DirectAccessBit) && bool(Derived::Flags & Eigen::RowMajorBit);
+      if constexpr (rows_in_place) {
+        if (per_sample.innerStride() == 1) {  // rows as pointers: no Eigen set-up per row
+          const S* base = per_sample.derived().data();
+          const Index stride = per_sample.outerStride();
+          for (Index i = 0; i < n; ++i) add_sample(ids[i], base + i * stride);
+          return;
+        }
+      }
+      for (Index i = 0; i < n; ++i) {
+        const auto [s, inserted] = slot_.find_or_insert(ids[i], static_cast<std::int32_t>(rows_.size()));
+        if (inserted) {
+          rows_.push_back(ids[i]);
+          values_.row(s).array() = S(0) + per_sample.row(i).array();
+        } else {
+          values_.row(s) += per_sample.row(i);
+        }
+      }
+      return;
+    }
     sample_slot_.resize(static_cast<std::size_t>(n));
     for (Index i = 0; i < n; ++i) {
       const auto [s, inserted] = slot_.find_or_insert(ids[i], static_cast<std::int32_t>(rows_.size()));
@@ -84,12 +114,11 @@ class SparseRows {
     order_.resize(static_cast<std::size_t>(n));
     cursor_.assign(offsets_.begin(), offsets_.end() - 1);
     for (Index i = 0; i < n; ++i) order_[cursor_[sample_slot_[i]]++] = i;
-    INVLEARN_OMP(parallel for schedule(static) if (k * dim_ > kParallelGrain))
-    for (Index s = 0; s < k; ++s) {
+    detail::parallel_for(k, k * dim_ > kParallelGrain, [&](Index s) {
       auto row = values_.row(s);
       row.setZero();
       for (Index p = offsets_[s]; p < offsets_[s + 1]; ++p) row += per_sample.row(order_[p]);
-    }
+    });
   }
 
   /// Adds `alpha * other` (same table) into this gradient, adding rows as needed.
@@ -107,6 +136,18 @@ class SparseRows {
   }
 
  private:
+  /// One sample of the one-pass assign_sum: its row's first writes 0 + x, later ones add.
+  void add_sample(Index id, const S* __restrict x) {
+    const auto [s, inserted] = slot_.find_or_insert(id, static_cast<std::int32_t>(rows_.size()));
+    S* __restrict out = values_.data() + s * dim_;
+    if (inserted) {
+      rows_.push_back(id);
+      for (Index c = 0; c < dim_; ++c) out[c] = S(0) + x[c];
+    } else {
+      for (Index c = 0; c < dim_; ++c) out[c] = out[c] + x[c];
+    }
+  }
+
   RowSlotMap slot_;
   std::vector<Index> rows_;
   RowMatrix<S> values_;

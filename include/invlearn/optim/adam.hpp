@@ -3,10 +3,12 @@
 /// Adam (Kingma & Ba, 2015) with state kept across steps: dense Adam's parameters at the
 /// cost of a lazy update (deferred rows), or LazyAdam, or dense Adam itself.
 
+#include <algorithm>
 #include <cmath>
 #include <cstdint>
 #include <memory>
 #include <optional>
+#include <type_traits>
 #include <vector>
 
 #include "invlearn/config.hpp"
@@ -15,6 +17,8 @@
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/optim/idle_steps.hpp"
 #include "invlearn/optim/moments.hpp"
+#include "invlearn/optim/row_kernels.hpp"
+#include "invlearn/optim/row_moments.hpp"
 
 namespace invlearn {
 
@@ -68,71 +72,68 @@ class Adam {
   }
 
   /// The moments and step count of one run, for a model of scalar S.
+  ///
+  /// Each embedding table's rows keep m, v and the step they are current at in one record
+  /// (RowMoments); the dense block keeps m and v as vectors.
   template <class S>
   class State {
    public:
-    State(const Adam& adam, const Parameters<S>& /*params*/) : options_(adam.options()) {
+    State(const Adam& adam, const Parameters<S>& /*params*/)
+        : options_(adam.options()), avx2_(detail::use_avx2_row_kernels()) {
       if (options_.rows == AdamRows::deferred) idle_ = IdleSteps::for_betas(options_.beta1, options_.beta2);
     }
 
     /// One Adam step on `params`. The moments are created on the first call, shaped like `params`.
     void step(Parameters<S>& params, const Gradient<S>& grad) {
-      auto& st = moments_;
-      if (!st.initialized()) initialize(params);
-      const std::int64_t before = st.t++;
-      const double bc1 = 1.0 - std::pow(options_.beta1, static_cast<double>(st.t));
-      const double bc2 = 1.0 - std::pow(options_.beta2, static_cast<double>(st.t));
-      const S b1 = static_cast<S>(options_.beta1), b2 = static_cast<S>(options_.beta2);
-      const S step_size = static_cast<S>(lr() / bc1);
-      const S bc2_sqrt = static_cast<S>(std::sqrt(bc2));
-      const S eps = static_cast<S>(options_.epsilon);
-
-      // One scalar (or row) of the update, shared by every path.
-      auto update = [&](auto&& theta, auto&& m, auto&& v, const auto& g) {
-        update_moments(m, v, g, b1, b2);
-        theta.array() -= step_size * m.array() / (v.array().sqrt() / bc2_sqrt + eps);
-      };
+      if (!initialized_) initialize(params);
+      const std::int64_t before = t_++;
+      const double bc1 = 1.0 - std::pow(options_.beta1, static_cast<double>(t_));
+      const double bc2 = 1.0 - std::pow(options_.beta2, static_cast<double>(t_));
+      detail::AdamRowConstants<S> k;
+      k.beta1 = static_cast<S>(options_.beta1);
+      k.beta2 = static_cast<S>(options_.beta2);
+      k.one_minus_beta1 = S(1) - k.beta1;
+      k.one_minus_beta2 = S(1) - k.beta2;
+      k.step_size = static_cast<S>(lr() / bc1);
+      k.bc2_sqrt = static_cast<S>(std::sqrt(bc2));
+      k.epsilon = static_cast<S>(options_.epsilon);
 
       if (options_.rows == AdamRows::dense) {
-        for (std::size_t k = 0; k < params.tables.size(); ++k) {
-          auto& table = params.tables[k];
-          auto& mt = st.m.tables[k];
-          auto& vt = st.v.tables[k];
-          const auto& g = grad.tables[k];
+        for (std::size_t t = 0; t < params.tables.size(); ++t) {
+          auto& table = params.tables[t];
+          auto& rm = rows_[t];
+          const auto& g = grad.tables[t];
           // Every row moves: rows without gradient see g = 0.
           const Index dim = table.cols();
           INVLEARN_OMP(parallel for schedule(static) if (table.size() > kParallelGrain))
           for (Index row = 0; row < table.rows(); ++row) {
             const std::int32_t s = g.find(row);
-            if (s >= 0)
-              update(table.row(row), mt.row(row), vt.row(row), g.value(s));
-            else
-              update(table.row(row), mt.row(row), vt.row(row), RowMatrix<S>::Zero(1, dim).row(0));
+            detail::adam_row(table.row(row).data(), rm.m(row), rm.v(row), s >= 0 ? g.value(s).data() : zeros_.data(),
+                             dim, k, avx2_);
           }
         }
       } else {
         const bool deferred = options_.rows == AdamRows::deferred;
-        for_each_row_across_tables(grad, [&](std::size_t k, Index r) {
-          const auto& g = grad.tables[k];
-          auto& table = params.tables[k];
-          auto& mt = st.m.tables[k];
-          auto& vt = st.v.tables[k];
+        for_each_row_across_tables(grad, [&](std::size_t t, Index r) {
+          const auto& g = grad.tables[t];
+          auto& table = params.tables[t];
+          auto& rm = rows_[t];
           const auto& rows = g.rows();
           // Ask for the rows a few slots ahead, so their misses overlap this work.
           if (r + kPrefetchAhead < g.count()) {
             const Index ahead = rows[static_cast<std::size_t>(r + kPrefetchAhead)];
             prefetch_row(table, ahead);
-            prefetch_row(mt, ahead);
-            prefetch_row(vt, ahead);
+            rm.prefetch(ahead);
           }
           const Index row = rows[static_cast<std::size_t>(r)];
-          if (deferred) catch_up(params, k, row, before);
-          update(table.row(row), mt.row(row), vt.row(row), g.value(r));
-          if (deferred) last_[k][static_cast<std::size_t>(row)] = st.t;
+          if (deferred) catch_up(params, t, row, before, nullptr);
+          detail::adam_row(table.row(row).data(), rm.m(row), rm.v(row), g.value(r).data(), table.cols(), k, avx2_);
+          if (deferred) rm.set_step(row, t_);
         });
         behind_ = deferred;
       }
-      update(params.dense, st.m.dense, st.v.dense, grad.dense);
+      detail::adam_row(params.dense.data(), dense_m_.data(), dense_v_.data(), grad.dense.data(), params.dense.size(),
+                       k, avx2_);
     }
 
     /// Deferred rows: takes the steps the rows `batch` reads have missed (the rows of
@@ -140,9 +141,19 @@ class Adam {
     /// forward reads what dense Adam would hold. A no-op for the other modes.
     void bring_up_to_date(Parameters<S>& params, const BatchView& batch, const std::vector<TableKey>& keys) {
       if (options_.rows != AdamRows::deferred || !behind_) return;
-      for (std::size_t k = 0; k < params.tables.size(); ++k) {
-        const Index* ids = keys[k] == TableKey::user ? batch.users : batch.items;
-        for (Index i = 0; i < batch.size; ++i) catch_up(params, k, ids[i], moments_.t);
+      const std::size_t tables = params.tables.size();
+      // Row i of every table in one iteration, each record and θ row asked for a few
+      // samples ahead: the rows are scattered, and this keeps their misses in flight together.
+      for (Index i = 0; i < batch.size; ++i) {
+        for (std::size_t k = 0; k < tables; ++k) {
+          const Index* ids = keys[k] == TableKey::user ? batch.users : batch.items;
+          if (i + kPrefetchAhead < batch.size) {
+            const Index ahead = ids[i + kPrefetchAhead];
+            rows_[k].prefetch(ahead);
+            prefetch_row(params.tables[k], ahead);
+          }
+          catch_up(params, k, ids[i], t_, &windows_);
+        }
       }
     }
 
@@ -151,57 +162,177 @@ class Adam {
       if (options_.rows != AdamRows::deferred || !behind_) return;
       for (std::size_t k = 0; k < params.tables.size(); ++k) {
         const Index rows = params.tables[k].rows();
-        INVLEARN_OMP(parallel for schedule(static) if (params.tables[k].size() > kParallelGrain))
-        for (Index row = 0; row < rows; ++row) catch_up(params, k, row, moments_.t);
+        INVLEARN_OMP(parallel if (params.tables[k].size() > kParallelGrain))
+        {
+          WindowCache windows;  // one per thread
+          INVLEARN_OMP(for schedule(static))
+          for (Index row = 0; row < rows; ++row) catch_up(params, k, row, t_, &windows);
+        }
       }
       behind_ = false;
     }
 
-    const Moments<S>& moments() const { return moments_; }
-    Moments<S>& moments() { return moments_; }
+    /// A copy of the moments in the layout of θ (m and v shaped like the parameters) and
+    /// the step count: what a checkpoint holds. Empty before the first step.
+    const Moments<S> moments() const {
+      Moments<S> out;
+      out.t = t_;
+      if (!initialized_) return out;
+      out.m = export_part(0);
+      out.v = export_part(1);
+      return out;
+    }
+
+    /// Replaces the moments and the step count: every row current at `moments.t` (as after
+    /// loading a checkpoint). Empty moments forget the state; the next step starts a run.
+    void set_moments(const Moments<S>& moments) {
+      if (!moments.initialized()) {
+        *this = State(options_);
+        return;
+      }
+      const auto& m = moments.m;
+      const auto& v = moments.v;
+      bool same = m.tables.size() == v.tables.size() && m.dense.size() == v.dense.size();
+      for (std::size_t k = 0; same && k < m.tables.size(); ++k)
+        same = m.tables[k].rows() == v.tables[k].rows() && m.tables[k].cols() == v.tables[k].cols();
+      require(same, "Adam::State::set_moments: m and v differ in shape");
+      rows_.assign(m.tables.size(), RowMoments<S>());
+      Index widest = 0;
+      for (std::size_t k = 0; k < m.tables.size(); ++k) {
+        rows_[k].assign(m.tables[k], v.tables[k], moments.t);
+        widest = std::max(widest, m.tables[k].cols());
+      }
+      dense_m_ = m.dense;
+      dense_v_ = v.dense;
+      zeros_.setZero(widest);
+      t_ = moments.t;
+      initialized_ = true;
+      pristine_ = false;
+      behind_ = false;
+    }
+
+    /// The number of steps taken.
+    std::int64_t steps() const { return t_; }
     double lr() const { return options_.lr.value_or(kDefaultLr); }
     AdamRows rows() const { return options_.rows; }
 
     /// Archive protocol (core/archive.hpp): the moments and step count (the settings come
-    /// from the code that builds the optimizer, not from the file). Saved with every row
-    /// up to date (the trainer brings them before it saves), so the layout is that of
-    /// every Adam mode and a loaded state has every row current.
+    /// from the code that builds the optimizer, not from the file), in the layout of
+    /// moments(): m and v as parameters shaped like θ, then t, beside an empty state of the
+    /// other scalar type (serialize_scalar_pair), as every format version has held them.
+    /// Saved with every row up to date (the trainer brings them before it saves), so a
+    /// loaded state has every row current.
     template <class Archive>
     void serialize(Archive& ar) {
-      if constexpr (!Archive::loading) {
+      if constexpr (Archive::loading) {
+        Moments<S> loaded;
+        serialize_scalar_pair<S, Moments>(ar, loaded);
+        set_moments(loaded);
+      } else {
         if (behind_) throw Error("Adam: rows have steps pending; bring_all_up_to_date() before saving");
+        Moments<other_scalar_t<S>> other;
+        if constexpr (!std::is_same<S, float>::value) ar(other);
+        {  // m, then v, then t, as Moments::serialize writes them; one copy alive at a time
+          Parameters<S> m = export_part(0);
+          ar(m);
+        }
+        {
+          Parameters<S> v = export_part(1);
+          ar(v);
+        }
+        std::int64_t t = t_;
+        ar(t);
+        if constexpr (std::is_same<S, float>::value) ar(other);
       }
-      serialize_scalar_pair<S, Moments>(ar, moments_);
-      if constexpr (Archive::loading) reset_rows();
     }
 
    private:
-    void initialize(const Parameters<S>& params) {
-      moments_.initialize(params);
-      reset_rows();
+    /// Windows of idle steps already computed, by window (direct-mapped on its start):
+    /// rows last touched at the same step share one (IdleSteps::window), so a catch-up of a
+    /// batch computes a few quadratures rather than one per row.
+    struct WindowCache {
+      static constexpr int kSize = 64;
+      std::int64_t from[kSize], to[kSize];
+      detail::IdleWindow<S> window[kSize];
+      WindowCache() {
+        for (int i = 0; i < kSize; ++i) from[i] = to[i] = -1;
+      }
+    };
+
+    explicit State(const AdamOptions& options) : options_(options), avx2_(detail::use_avx2_row_kernels()) {
+      if (options_.rows == AdamRows::deferred) idle_ = IdleSteps::for_betas(options_.beta1, options_.beta2);
     }
-    /// Every row current at the moments' step.
-    void reset_rows() {
-      last_.assign(moments_.m.tables.size(), {});
-      for (std::size_t k = 0; k < last_.size(); ++k)
-        last_[k].assign(static_cast<std::size_t>(moments_.m.tables[k].rows()), moments_.t);
+
+    void initialize(const Parameters<S>& params) {
+      rows_.assign(params.tables.size(), RowMoments<S>());
+      Index widest = 0;
+      for (std::size_t k = 0; k < params.tables.size(); ++k) {
+        rows_[k].reset(params.tables[k].rows(), params.tables[k].cols(), 0);
+        widest = std::max(widest, params.tables[k].cols());
+      }
+      dense_m_.setZero(params.dense.size());
+      dense_v_.setZero(params.dense.size());
+      zeros_.setZero(widest);
+      t_ = 0;
+      initialized_ = true;
+      pristine_ = true;
       behind_ = false;
     }
-    /// Takes row `row` of table k from its last step to step `now` (no gradient on the way).
-    void catch_up(Parameters<S>& params, std::size_t k, Index row, std::int64_t now) {
-      if (last_.empty()) return;  // no step yet: nothing is behind
-      std::int64_t& last = last_[k][static_cast<std::size_t>(row)];
+
+    /// m (part 0) or v (part 1) of every table and of the dense block, shaped like θ.
+    Parameters<S> export_part(int part) const {
+      Parameters<S> p;
+      if (!initialized_) return p;
+      p.tables.reserve(rows_.size());
+      for (const auto& rm : rows_) p.tables.push_back(part == 0 ? rm.copy_m() : rm.copy_v());
+      p.dense = part == 0 ? dense_m_ : dense_v_;
+      return p;
+    }
+
+    /// Takes row `row` of table k from its step to step `now` (no gradient on the way).
+    void catch_up(Parameters<S>& params, std::size_t k, Index row, std::int64_t now, WindowCache* windows) {
+      if (!initialized_) return;  // no step yet: nothing is behind
+      RowMoments<S>& rm = rows_[k];
+      const std::int64_t last = rm.step(row);
       if (last >= now) return;
-      idle_->template apply<S>(last, now - last, lr(), options_.epsilon, params.tables[k].row(row),
-                               moments_.m.tables[k].row(row), moments_.v.tables[k].row(row));
-      last = now;
+      rm.set_step(row, now);
+      // A row no step has touched since the moments were zeroed has m = v = 0, and idle
+      // steps leave θ, m and v as they are (θ − 0·x = θ): nothing to compute.
+      if (last == 0 && pristine_) return;
+      S* theta = params.tables[k].row(row).data();
+      S* m = rm.m(row);
+      S* v = rm.v(row);
+      const Index d = rm.dim();
+      std::int64_t steps = now - last;
+      std::int64_t t = last;
+      if (t < IdleSteps::kExactUntil) {
+        t = idle_->apply_early(last, steps, lr(), options_.epsilon, theta, m, v, d);
+        if (steps == 0) return;
+      }
+      if (windows == nullptr) {
+        detail::idle_row(theta, m, v, d, idle_->template window<S>(t, steps, lr(), options_.epsilon), avx2_);
+        return;
+      }
+      const int slot = static_cast<int>(static_cast<std::uint64_t>(t) % WindowCache::kSize);
+      if (windows->from[slot] != t || windows->to[slot] != now) {
+        windows->window[slot] = idle_->template window<S>(t, steps, lr(), options_.epsilon);
+        windows->from[slot] = t;
+        windows->to[slot] = now;
+      }
+      detail::idle_row(theta, m, v, d, windows->window[slot], avx2_);
     }
 
     AdamOptions options_;
-    Moments<S> moments_;
+    bool avx2_ = false;  ///< run the AVX2 row kernels
+    std::vector<RowMoments<S>> rows_;
+    Vector<S> dense_m_, dense_v_;
+    Vector<S> zeros_;  ///< dense mode: the gradient of a row the batch did not touch
+    std::int64_t t_ = 0;
+    bool initialized_ = false;
+    bool pristine_ = false;  ///< deferred: rows at step 0 have zero moments (not loaded)
     std::shared_ptr<const IdleSteps> idle_;
-    std::vector<std::vector<std::int64_t>> last_;  ///< deferred: per table row, the step it is current at
-    bool behind_ = false;                           ///< deferred: some row has steps pending
+    WindowCache windows_;
+    bool behind_ = false;  ///< deferred: some row has steps pending
   };
 
  private:

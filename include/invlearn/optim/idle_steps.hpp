@@ -32,6 +32,7 @@
 #include <vector>
 
 #include "invlearn/core/types.hpp"
+#include "invlearn/optim/row_kernels.hpp"
 
 namespace invlearn {
 
@@ -54,35 +55,57 @@ class IdleSteps {
   double beta1() const { return beta1_; }
   double beta2() const { return beta2_; }
 
-  /// Takes the k idle steps t+1 … t+k on one row: θ, m and v (row expressions of S).
-  template <class S, class Theta, class M, class V>
-  void apply(std::int64_t t, std::int64_t k, double lr, double epsilon, Theta&& theta, M&& m, V&& v) const {
+  /// Takes the k idle steps t+1 … t+k on one row of d coordinates: θ, m and v. The
+  /// steps up to kExactUntil one by one; the rest as one window (window(), idle_row()).
+  template <class S>
+  void apply(std::int64_t t, std::int64_t k, double lr, double epsilon, S* theta, S* m, S* v, Index d,
+             bool avx2 = detail::use_avx2_row_kernels()) const {
+    t = apply_early(t, k, lr, epsilon, theta, m, v, d);
+    if (k == 0) return;
+    detail::idle_row(theta, m, v, d, window<S>(t, k, lr, epsilon), avx2);
+  }
+
+  /// The early part of apply(): the steps q ≤ kExactUntil of t+1 … t+k, as a dense step
+  /// takes them (g = 0: m·β1 and v·β2 are exact). Returns the step reached and leaves in
+  /// k the steps still to take.
+  template <class S>
+  std::int64_t apply_early(std::int64_t t, std::int64_t& k, double lr, double epsilon, S* theta, S* m, S* v,
+                           Index d) const {
+    if (t >= kExactUntil || k == 0) return t;
+    using A = Eigen::Map<Eigen::Array<S, Eigen::Dynamic, 1>>;
+    A th(theta, d), mm(m, d), vv(v, d);
     const S b1 = static_cast<S>(beta1_), b2 = static_cast<S>(beta2_), eps = static_cast<S>(epsilon);
-    // The first steps, as a dense step takes them (g = 0: m·β1 and v·β2 are exact).
     for (; k > 0 && t < kExactUntil; --k) {
       ++t;
       const S step_size = static_cast<S>(lr / early_bc1_[static_cast<std::size_t>(t)]);
       const S bc2_sqrt = static_cast<S>(early_bc2_sqrt_[static_cast<std::size_t>(t)]);
-      m = b1 * m;
-      v = b2 * v;
-      theta.array() -= step_size * m.array() / (v.array().sqrt() / bc2_sqrt + eps);
+      mm = b1 * mm;
+      vv = b2 * vv;
+      th -= step_size * mm / (vv.sqrt() / bc2_sqrt + eps);
     }
-    if (k == 0) return;
+    return t;
+  }
+
+  /// The coefficients in S of the window of idle steps t+1 … t+k, t ≥ kExactUntil, k ≥ 1:
+  /// what detail::idle_row() applies to each coordinate. They depend on the window only,
+  /// so the rows caught up over the same window share them.
+  template <class S>
+  detail::IdleWindow<S> window(std::int64_t t, std::int64_t k, double lr, double epsilon) const {
     const Quadrature q = quadrature(t, k);
-    const S w0 = static_cast<S>(lr * q.u_weight[0]), w1 = static_cast<S>(lr * q.u_weight[1]);
-    const S u0 = static_cast<S>(epsilon * q.u_node[0]), u1 = static_cast<S>(epsilon * q.u_node[1]);
-    const S c0 = static_cast<S>(lr * q.b_weight[0]), c1 = static_cast<S>(lr * q.b_weight[1]);
-    const S n0 = static_cast<S>(q.b_node[0]), n1 = static_cast<S>(q.b_node[1]);
-    const S split = static_cast<S>(epsilon * q.u_mean);
-    const S decay1 = static_cast<S>(std::pow(beta1_, static_cast<double>(k)));
-    const S decay2 = static_cast<S>(std::exp(static_cast<double>(k) * std::log(beta2_)));
-    for (Index c = 0; c < m.size(); ++c) {
-      const S s = std::sqrt(v[c]);
-      const S sum = s >= split ? w0 / (s + u0) + w1 / (s + u1) : c0 / (n0 * s + eps) + c1 / (n1 * s + eps);
-      theta[c] -= m[c] * sum;
-      m[c] *= decay1;
-      v[c] *= decay2;
-    }
+    detail::IdleWindow<S> w;
+    w.w0 = static_cast<S>(lr * q.u_weight[0]);
+    w.w1 = static_cast<S>(lr * q.u_weight[1]);
+    w.u0 = static_cast<S>(epsilon * q.u_node[0]);
+    w.u1 = static_cast<S>(epsilon * q.u_node[1]);
+    w.c0 = static_cast<S>(lr * q.b_weight[0]);
+    w.c1 = static_cast<S>(lr * q.b_weight[1]);
+    w.n0 = static_cast<S>(q.b_node[0]);
+    w.n1 = static_cast<S>(q.b_node[1]);
+    w.split = static_cast<S>(epsilon * q.u_mean);
+    w.decay1 = static_cast<S>(std::pow(beta1_, static_cast<double>(k)));
+    w.decay2 = static_cast<S>(std::exp(static_cast<double>(k) * std::log(beta2_)));
+    w.epsilon = static_cast<S>(epsilon);
+    return w;
   }
 
   /// Σ_{j=1..k} a_j/(b_j s + ε) by the step-by-step sum (for tests; O(k)).

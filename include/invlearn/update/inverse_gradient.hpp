@@ -23,7 +23,8 @@ namespace invlearn {
 ///  3. θ ← θ + s_c*·α·d for c* = argmin L_c; a tie with "no update" goes to no update;
 ///  4. one optimizer step on the labeled loss of B_l at the chosen θ, reusing the chosen
 ///     candidate's forward when the candidates were evaluated one by one (each in its own
-///     workspace); after a fused pass, which keeps no activations, B_l is forwarded again.
+///     workspace) or by a fused pass that keeps it (candidates_keep_forward_v); after a
+///     fused pass that keeps no activations, B_l is forwarded again.
 /// Candidates default to DirectUpdate, NoUpdate, InverseUpdate (θ^d, θ, θ^i); only
 /// their `direction` is read. StepRule: SgdStep (θ ± α∇L_u, as written) or
 /// NormalizedStep. When the meta steps run is the trainer's schedule (train/schedule/).
@@ -54,7 +55,7 @@ class InverseGradient {
       fill_directions(directions, std::make_index_sequence<num_candidates>());
 
       int chosen = 0;
-      bool reuse = false;  // the chosen candidate's forward is in b.candidate_ws[chosen]
+      bool reuse = false;  // the chosen candidate's forward is in candidate_workspace(.., chosen)
       if (unlabeled != nullptr && unlabeled->batch.size() > 0) {
         rec.unlabeled_loss = unlabeled_gradient(ctx, *unlabeled, rec);
         rule_.transform(ctx.model.parameters(), b.unlabeled_grad);
@@ -80,8 +81,8 @@ class InverseGradient {
       if (reuse) {
         // θ is now the chosen candidate's point, where its forward was taken.
         const auto* logits = b.logits.data() + chosen * labeled.size;
-        rec.labeled_loss =
-            labeled_step_from_forward(ctx, labeled, b.candidate_ws[static_cast<std::size_t>(chosen)], logits);
+        auto& ws = candidate_workspace<std::decay_t<decltype(ctx.model)>>(b.ws, b.candidate_ws, chosen);
+        rec.labeled_loss = labeled_step_from_forward(ctx, labeled, ws, logits);
       } else {
         rec.labeled_loss = labeled_step(ctx, labeled);
       }
