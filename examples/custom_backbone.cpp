@@ -36,6 +36,18 @@ int main() {
     const auto test = invlearn::evaluate(model, data.test);
     std::printf("DotMF + IG: best epoch %d, test AUC %.4f, GAUC %.4f, NDCG@10 %.4f\n", fit.best_epoch, test.auc,
                 test.gauc, test.ndcg);
+
+    // Ranking needs forward() only: DotMF has no score_block (docs/concepts.md), so
+    // recommend() scores every (user, item) pair through forward(), a block at a time.
+    const invlearn::FullRankingReport full =
+        invlearn::evaluate_full_ranking(model, data.test, {&data.train, &data.valid}, {10});
+    std::printf("full ranking: Recall@10 %.4f, NDCG@10 %.4f over %lld users\n", full.at[0].recall, full.at[0].ndcg,
+                static_cast<long long>(full.users));
+    invlearn::Recommendations<float> top;
+    invlearn::recommend(model, {0}, 5, invlearn::PairIndex(data.train), top);
+    std::printf("top 5 for user 0, training items excluded:");
+    for (invlearn::Index j = 0; j < top.length(0); ++j) std::printf(" %lld", static_cast<long long>(top.items_of(0)[j]));
+    std::printf("\n");
     return 0;
   } catch (const std::exception& e) {
     std::fprintf(stderr, "custom_backbone: %s\n", e.what());

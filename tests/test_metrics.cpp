@@ -1,5 +1,6 @@
-// Tests of metrics/auc.hpp, metrics/ranking.hpp and metrics/evaluate.hpp: every metric against
-// a brute-force definition on random data with many ties, and against hand-computed values.
+// Tests of metrics/auc.hpp, metrics/ranking.hpp, metrics/evaluate.hpp, metrics/topk_metrics.hpp
+// and metrics/full_ranking.hpp: every metric against a brute-force definition on random data
+// with many ties, and against hand-computed values.
 
 #include <catch2/catch.hpp>
 
@@ -8,6 +9,8 @@
 #include <cstdint>
 #include <limits>
 #include <map>
+#include <set>
+#include <string>
 #include <numeric>
 #include <vector>
 
@@ -17,7 +20,13 @@
 #include "invlearn/data/interactions.hpp"
 #include "invlearn/metrics/auc.hpp"
 #include "invlearn/metrics/evaluate.hpp"
+#include "invlearn/metrics/full_ranking.hpp"
 #include "invlearn/metrics/ranking.hpp"
+#include "invlearn/metrics/topk_metrics.hpp"
+#include "invlearn/model/gmf.hpp"
+#include "invlearn/rank/score.hpp"
+#include "support/random_rows.hpp"
+#include "support/score_table.hpp"
 
 namespace {
 
@@ -502,4 +511,194 @@ TEST_CASE("metrics: evaluate on a model equals evaluate_scores on its scores", "
   CHECK(model.calls == 0);
   CHECK(std::isnan(invlearn::evaluate(model, empty).auc));
   CHECK_THROWS_AS(invlearn::predict(model, data, 0), invlearn::InvalidArgument);
+}
+
+// ---------------------------------------------------------------------------------------------
+// Full ranking: a brute-force reference that scores every item, sorts the whole catalogue and
+// reads the metrics off the sorted list.
+
+namespace {
+
+struct BruteFullRanking {
+  std::vector<std::map<std::string, double>> at;  // per K: recall, precision, hr, ndcg, mrr
+  Index users = 0, users_without_positive = 0;
+};
+
+template <class S>
+BruteFullRanking brute_full_ranking(const invlearn_test::ScoreTable<S>& model, const invlearn::Interactions& test,
+                                    const std::vector<const invlearn::Interactions*>& masked, const std::vector<int>& ks) {
+  const Index nu = model.num_users(), ni = model.num_items();
+  std::vector<std::set<Index>> seen(static_cast<std::size_t>(nu)), positive(static_cast<std::size_t>(nu));
+  std::vector<bool> has_rows(static_cast<std::size_t>(nu), false);
+  for (const auto* part : masked)
+    for (std::size_t r = 0; r < part->users.size(); ++r) seen[static_cast<std::size_t>(part->users[r])].insert(part->items[r]);
+  for (std::size_t r = 0; r < test.users.size(); ++r) {
+    has_rows[static_cast<std::size_t>(test.users[r])] = true;
+    if (test.labels[r] == 1.0f) positive[static_cast<std::size_t>(test.users[r])].insert(test.items[r]);
+  }
+  BruteFullRanking out;
+  out.at.resize(ks.size());
+  for (Index u = 0; u < nu; ++u) {
+    std::set<Index> relevant;
+    for (Index i : positive[static_cast<std::size_t>(u)])
+      if (!seen[static_cast<std::size_t>(u)].count(i)) relevant.insert(i);
+    if (relevant.empty()) {
+      out.users_without_positive += has_rows[static_cast<std::size_t>(u)] ? 1 : 0;
+      continue;
+    }
+    ++out.users;
+    std::vector<Index> ranked;
+    for (Index i = 0; i < ni; ++i)
+      if (!seen[static_cast<std::size_t>(u)].count(i)) ranked.push_back(i);
+    std::stable_sort(ranked.begin(), ranked.end(), [&](Index a, Index b) { return model.scores(u, a) > model.scores(u, b); });
+    for (std::size_t j = 0; j < ks.size(); ++j) {
+      const int k = ks[j];
+      double hits = 0.0, dcg = 0.0, idcg = 0.0, rr = 0.0;
+      for (int r = 0; r < k && r < static_cast<int>(ranked.size()); ++r) {
+        if (!relevant.count(ranked[static_cast<std::size_t>(r)])) continue;
+        hits += 1.0;
+        dcg += 1.0 / std::log2(r + 2.0);
+        if (rr == 0.0) rr = 1.0 / (r + 1.0);
+      }
+      for (int r = 0; r < k && r < static_cast<int>(relevant.size()); ++r) idcg += 1.0 / std::log2(r + 2.0);
+      auto& m = out.at[j];
+      m["recall"] += hits / static_cast<double>(relevant.size());
+      m["precision"] += hits / k;
+      m["hr"] += hits > 0.0 ? 1.0 : 0.0;
+      m["ndcg"] += dcg / idcg;
+      m["mrr"] += rr;
+    }
+  }
+  for (auto& m : out.at)
+    for (auto& kv : m) kv.second /= static_cast<double>(out.users);
+  return out;
+}
+
+using invlearn_test::random_rows;
+
+}  // namespace
+
+TEST_CASE("metrics: topk_metrics hand-computed values", "[metrics][full_ranking]") {
+  // List 4 2 9 7 1; relevant {2, 7, 8}: hits at ranks 2 and 4.
+  const Index list[] = {4, 2, 9, 7, 1};
+  const Index relevant[] = {2, 7, 8};
+  const invlearn::TopKMetrics m = invlearn::topk_metrics(list, 5, relevant, 3, 5);
+  CHECK(m.recall == Approx(2.0 / 3.0));
+  CHECK(m.precision == Approx(0.4));
+  CHECK(m.hr == 1.0);
+  CHECK(m.mrr == Approx(0.5));
+  const double idcg = 1.0 + 1.0 / std::log2(3.0) + 0.5;
+  CHECK(m.ndcg == Approx((1.0 / std::log2(3.0) + 1.0 / std::log2(5.0)) / idcg));
+  // K = 1: no hit. K beyond the list: precision still divides by K, IDCG by min(K, |P|) = 3.
+  const invlearn::TopKMetrics m1 = invlearn::topk_metrics(list, 5, relevant, 3, 1);
+  CHECK(m1.recall == 0.0);
+  CHECK(m1.hr == 0.0);
+  CHECK(m1.mrr == 0.0);
+  CHECK(m1.ndcg == 0.0);
+  const invlearn::TopKMetrics m20 = invlearn::topk_metrics(list, 5, relevant, 3, 20);
+  CHECK(m20.precision == Approx(2.0 / 20.0));
+  CHECK(m20.ndcg == Approx(m.ndcg));
+  // One relevant item at the top: every metric is 1 (precision 1/K).
+  const Index one[] = {4};
+  const invlearn::TopKMetrics top = invlearn::topk_metrics(list, 5, one, 1, 3);
+  CHECK(top.ndcg == 1.0);
+  CHECK(top.recall == 1.0);
+  CHECK(top.mrr == 1.0);
+  CHECK(top.precision == Approx(1.0 / 3.0));
+  CHECK_THROWS_AS(invlearn::topk_metrics(list, 5, relevant, 3, 0), invlearn::InvalidArgument);
+  CHECK_THROWS_AS(invlearn::topk_metrics(list, 5, relevant, 0, 3), invlearn::InvalidArgument);
+}
+
+TEST_CASE("metrics: full ranking equals brute force on random data with ties", "[metrics][full_ranking]") {
+  const Index users = 45, items = 70;
+  for (std::uint64_t seed : {1u, 2u, 3u}) {
+    invlearn_test::ScoreTable<float> model;
+    model.scores.resize(users, items);
+    invlearn::Rng rng(seed);
+    for (Index k = 0; k < model.scores.size(); ++k) model.scores.data()[k] = static_cast<float>(rng.index(6));
+    invlearn::Interactions train = random_rows(users, items, 0.2, 0.5, seed + 10);
+    const invlearn::Interactions valid = random_rows(users, items, 0.05, 0.5, seed + 20);
+    const invlearn::Interactions test = random_rows(users, items, 0.1, 0.4, seed + 30);  // overlaps train: masked
+    for (Index i = 0; i < items; ++i) train.push_back(0, i, 0.0f);  // user 0 has seen every item
+    for (Index i = 0; i < items; ++i) train.push_back(1, i, 1.0f);
+    const std::vector<int> ks{1, 5, 20, 100};  // 100 > the catalogue
+    for (const auto& masked : {std::vector<const invlearn::Interactions*>{&train},
+                               std::vector<const invlearn::Interactions*>{&train, &valid}}) {
+      invlearn::FullRankingOptions o;
+      o.user_batch = 7;
+      o.recommend.user_block = 4;
+      o.recommend.item_tile = 16;
+      const invlearn::FullRankingReport got = invlearn::evaluate_full_ranking(model, test, masked, ks, o);
+      const BruteFullRanking want = brute_full_ranking(model, test, masked, ks);
+      REQUIRE(got.users == want.users);
+      REQUIRE(got.users > 20);
+      CHECK(got.users_without_positive == want.users_without_positive);
+      CHECK(got.users_without_positive >= 1);  // user 0
+      REQUIRE(got.at.size() == ks.size());
+      for (std::size_t j = 0; j < ks.size(); ++j) {
+        INFO("K = " << ks[j]);
+        CHECK(got.at[j].k == ks[j]);
+        CHECK(got.at[j].recall == Approx(want.at[j].at("recall")).epsilon(1e-12));
+        CHECK(got.at[j].precision == Approx(want.at[j].at("precision")).epsilon(1e-12));
+        CHECK(got.at[j].hr == Approx(want.at[j].at("hr")).epsilon(1e-12));
+        CHECK(got.at[j].ndcg == Approx(want.at[j].at("ndcg")).epsilon(1e-12));
+        CHECK(got.at[j].mrr == Approx(want.at[j].at("mrr")).epsilon(1e-12));
+      }
+      // The same result for other batch and block sizes.
+      const invlearn::FullRankingReport again = invlearn::evaluate_full_ranking(model, test, masked, ks);
+      for (std::size_t j = 0; j < ks.size(); ++j) CHECK(again.at[j].ndcg == got.at[j].ndcg);
+    }
+  }
+}
+
+TEST_CASE("metrics: full ranking of a GMF equals brute force over its forward()", "[metrics][full_ranking]") {
+  invlearn::GMF<float> gmf(30, 120, invlearn::GMFOptions{8, 0.5}, 5);
+  invlearn_test::ScoreTable<float> table;  // the same model, scored pair by pair through forward()
+  table.scores.resize(30, 120);
+  for (Index u = 0; u < 30; ++u) {
+    std::vector<Index> items(120);
+    std::iota(items.begin(), items.end(), Index(0));
+    std::vector<float> s;
+    invlearn::score(gmf, u, items, s);
+    for (Index i = 0; i < 120; ++i) table.scores(u, i) = s[static_cast<std::size_t>(i)];
+  }
+  const invlearn::Interactions train = random_rows(30, 120, 0.3, 0.5, 1);
+  const invlearn::Interactions test = random_rows(30, 120, 0.1, 0.5, 2);
+  const std::vector<int> ks{3, 10};
+  const invlearn::FullRankingReport got = invlearn::evaluate_full_ranking(gmf, test, {&train}, ks);
+  const BruteFullRanking want = brute_full_ranking(table, test, {&train}, ks);
+  REQUIRE(got.users == want.users);
+  for (std::size_t j = 0; j < ks.size(); ++j) {
+    CHECK(got.at[j].recall == Approx(want.at[j].at("recall")));
+    CHECK(got.at[j].ndcg == Approx(want.at[j].at("ndcg")));
+  }
+}
+
+TEST_CASE("metrics: full ranking without positives, and bad input", "[metrics][full_ranking]") {
+  invlearn_test::ScoreTable<float> model;
+  model.scores = invlearn::RowMatrix<float>::Zero(3, 4);
+  invlearn::Interactions test;
+  test.num_users = 3;
+  test.num_items = 4;
+  test.push_back(0, 1, 0.0f);
+  invlearn::FullRankingReport r = invlearn::evaluate_full_ranking(model, test, {}, {10});
+  CHECK(r.users == 0);
+  CHECK(r.users_without_positive == 1);
+  CHECK(std::isnan(r.at[0].ndcg));
+  CHECK_THROWS_WITH(invlearn::evaluate_full_ranking(model, test, {}, {}), Catch::Contains("no K"));
+  CHECK_THROWS_WITH(invlearn::evaluate_full_ranking(model, test, {}, {5, 0}), Catch::Contains("at least 1"));
+  test.push_back(0, 4, 1.0f);  // item out of range
+  CHECK_THROWS_AS(invlearn::evaluate_full_ranking(model, test, {}, {5}), invlearn::InvalidArgument);
+  test.items.back() = 2;
+  test.labels.back() = 0.5f;
+  CHECK_THROWS_AS(invlearn::evaluate_full_ranking(model, test, {}, {5}), invlearn::InvalidArgument);
+  test.labels.back() = 1.0f;
+  invlearn::FullRankingOptions o;
+  o.user_batch = 0;
+  CHECK_THROWS_WITH(invlearn::evaluate_full_ranking(model, test, {}, {5}, o), Catch::Contains("FullRankingOptions::user_batch"));
+  r = invlearn::evaluate_full_ranking(model, test, {}, {2});  // all scores tie: items 0, 1 ranked first
+  CHECK(r.users == 1);
+  CHECK(r.at[0].hr == 0.0);
+  r = invlearn::evaluate_full_ranking(model, test, {}, {3});
+  CHECK(r.at[0].mrr == Approx(1.0 / 3.0));
 }

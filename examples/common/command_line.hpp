@@ -5,8 +5,9 @@
 // check_command_line() applies the rules of argv that CLI11 does not have: a value
 // flag followed by another flag is missing its value (CLI11 would take "--quiet" as
 // the value of "--json"), "--flag=" is an empty value, a switch takes no "=value",
-// no flag may be given twice, and an unknown flag gets a "did you mean". ConfigFile
-// applies the same rules to the lines of a --config file. Every problem is a
+// no flag may be given twice (but one of add_list_flag's, flags.hpp), and an unknown
+// flag gets a "did you mean". ConfigFile applies the same rules to the lines of a
+// --config file. Every problem is a
 // UsageError, so main() exits with code 2.
 
 #include <algorithm>
@@ -62,6 +63,11 @@ inline std::string did_you_mean(const std::string& flag, const CLI::App& app) {
   return best.empty() ? std::string() : " (did you mean " + best + "?)";
 }
 
+/// A flag that may be given more than once, each time with one value (add_list_flag).
+inline bool repeatable(const CLI::Option& opt) {
+  return opt.get_multi_option_policy() == CLI::MultiOptionPolicy::TakeAll;
+}
+
 /// True when the flag was given, on the command line or in the --config file.
 inline bool given(const CLI::App& app, const std::string& flag) { return app.count(flag) > 0; }
 
@@ -77,7 +83,8 @@ inline void check_command_line(const CLI::App& app, const std::vector<std::strin
     const std::string flag = arg.substr(0, eq);
     const CLI::Option* opt = flag.size() > 2 ? app.get_option_no_throw(flag) : nullptr;
     if (opt == nullptr) throw UsageError("unknown flag " + in_quotes(flag) + did_you_mean(flag, app));
-    if (std::find(seen.begin(), seen.end(), opt) != seen.end()) throw UsageError(flag + ": given more than once");
+    if (!repeatable(*opt) && std::find(seen.begin(), seen.end(), opt) != seen.end())
+      throw UsageError(flag + ": given more than once");
     seen.push_back(opt);
     if (opt->get_expected_min() == 0) {
       if (eq != std::string::npos) throw UsageError(flag + ": takes no value");
@@ -114,11 +121,12 @@ class ConfigFile : public CLI::ConfigTOML {
       if (opt == nullptr || opt->get_lnames().empty())
         throw UsageError(where() + "unknown flag " + in_quotes(item.name) + did_you_mean(flag, *app_));
       if (!opt->get_configurable()) throw UsageError(where() + item.name + ": cannot be set in the file");
-      if (std::find(seen.begin(), seen.end(), opt) != seen.end())
+      if (!repeatable(*opt) && std::find(seen.begin(), seen.end(), opt) != seen.end())
         throw UsageError(where() + item.name + ": given more than once");
       seen.push_back(opt);
       // Lists (--method none,ig) ask CLI11 to join what it split at the commas.
-      if (item.inputs.size() > 1 && opt->get_multi_option_policy() != CLI::MultiOptionPolicy::Join)
+      if (item.inputs.size() > 1 && opt->get_multi_option_policy() != CLI::MultiOptionPolicy::Join &&
+          !repeatable(*opt))
         throw UsageError(where() + item.name + ": expected one value, got " + std::to_string(item.inputs.size()) +
                          " (given twice? a value that holds a comma or a space goes in quotes)");
     }
@@ -159,6 +167,24 @@ inline bool parse_command_line(CLI::App& app, const std::vector<std::string>& ar
     throw UsageError(e.what());
   }
   return true;
+}
+
+/// Parses `args` into fresh Options: `make_app(app, o)` defines the flags on `app`, each
+/// storing into `o`, then `check(app, o)` checks the flags that only go together. With
+/// --help anywhere, returns Options whose `help` is set, without parsing. Throws
+/// UsageError for anything wrong.
+template <class Options, class MakeApp, class Check>
+Options parse_options(const std::vector<std::string>& args, MakeApp make_app, Check check) {
+  Options o;
+  CLI::App app;
+  make_app(app, o);
+  if (!parse_command_line(app, args)) {
+    Options help;
+    help.help = true;
+    return help;
+  }
+  check(app, o);
+  return o;
 }
 
 }  // namespace cli

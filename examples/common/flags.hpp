@@ -50,6 +50,13 @@ inline CLI::Option* add_text_flag(CLI::App& app, const std::string& flag, const 
                         [&target](const std::string&, const std::string& text) { target = text; });
 }
 
+/// A flag that may be given several times, one value each (`--exclude a --exclude b`),
+/// every value appended to `target` (in no particular order).
+inline CLI::Option* add_list_flag(CLI::App& app, const std::string& flag, const std::string& value_name,
+                                  std::vector<std::string>& target, const std::string& description) {
+  return app.add_option(flag, target, description)->type_name(value_name)->expected(1)->take_all();
+}
+
 /// A flag whose value is one of `allowed`.
 inline CLI::Option* add_choice_flag(CLI::App& app, const std::string& flag, const std::string& value_name,
                                     std::string& target, std::vector<std::string> allowed,

@@ -16,6 +16,7 @@
 #include "common/option_names.hpp"
 #include "common/values.hpp"
 #include "options.hpp"
+#include "topk.hpp"
 
 namespace train {
 
@@ -235,6 +236,13 @@ inline void define_flags(CLI::App& app, Options& o) {
                 "wrote them, --save included to keep saving",
                 "none")
       ->group("Outputs");
+  add_value_flag(app, "--topk", "K,...",
+                 "also rank the whole catalogue for each test user, training and\n"
+                 "validation pairs masked, and report Recall, NDCG, Precision, HR\n"
+                 "and MRR at each K (e.g. 10,20)",
+                 "none", [&o](const std::string& f, const std::string& text) { o.topk = parse_topk(f, text); })
+      ->group("Outputs")
+      ->multi_option_policy(CLI::MultiOptionPolicy::Join);
   app.add_flag("--quiet", o.quiet, "no progress output on stderr")->group("Outputs");
 
   add_config_flag(app,

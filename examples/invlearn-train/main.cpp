@@ -83,8 +83,8 @@ std::vector<train::MethodResult> run_methods(const train::RunSettings& settings,
   return results;
 }
 
-bool print_table(const std::vector<train::MethodResult>& results) {
-  std::printf("%s\n", train::format_table_header().c_str());
+bool print_table(const std::vector<train::MethodResult>& results, const std::vector<int>& topk) {
+  std::printf("%s\n", train::format_table_header(topk).c_str());
   bool all_ok = true;
   for (const auto& r : results) {
     std::printf("%s\n", train::format_table_row(r).c_str());
@@ -170,7 +170,7 @@ int run(const std::vector<std::string>& args, const Ranks& ranks) {
         // Rewritten after every method, so an interrupted run keeps what finished.
         if (!o.json.empty()) cli::write_file_atomic(o.json, train::report_json(summary, o.model, done));
       });
-  const bool all_ok = print_table(results);
+  const bool all_ok = print_table(results, o.topk);
   flush_stdout("the results");
   return all_ok ? cli::kExitOk : cli::kExitFailure;
 }

@@ -88,6 +88,7 @@ struct Options {
 
   // Outputs and checkpoints
   std::string json, trace, save, load, resume;
+  std::vector<int> topk;  ///< Ks of the full-ranking metrics on the test rows (empty: none)
   bool quiet = false;
   bool help = false;
 

@@ -123,16 +123,7 @@ inline void check_combinations(const CLI::App& app, Options& o) {
 /// --config file. Throws UsageError naming the flag for anything wrong; with --help,
 /// returns at once with help set.
 inline Options parse_args(const std::vector<std::string>& args) {
-  Options o;
-  CLI::App app;
-  make_app(app, o);
-  if (!cli::parse_command_line(app, args)) {
-    Options help;
-    help.help = true;
-    return help;
-  }
-  check_combinations(app, o);
-  return o;
+  return cli::parse_options<Options>(args, make_app, check_combinations);
 }
 
 }  // namespace train

@@ -41,6 +41,7 @@ inline cli::Json to_json(const MethodResult& r) {
   j["ig_preset"] = cli::string_or_null(r.ig_preset);
   j["ig_schedule"] = cli::string_or_null(r.ig_schedule);
   j["ig_step"] = cli::string_or_null(r.ig_step);
+  if (!r.topk.at.empty()) j["topk"] = topk_json(r.topk);
   if (!r.ok()) j["error"] = r.error;
   return j;
 }

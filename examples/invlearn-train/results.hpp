@@ -9,6 +9,9 @@
 #include <vector>
 
 #include <invlearn/core/types.hpp>
+#include <invlearn/metrics/full_ranking.hpp>
+
+#include "topk.hpp"
 
 namespace train {
 
@@ -35,6 +38,7 @@ struct MethodResult {
   double annotation_accuracy = nan;        ///< only when the truth of unlabeled pairs is known
   std::string ig_preset;                   ///< IG only: --ig-preset; empty otherwise
   std::string ig_schedule, ig_step;        ///< IG paper only: --ig-schedule and --ig-step; empty otherwise
+  invlearn::FullRankingReport topk;        ///< --topk: full-ranking metrics (none without it)
   std::string error;                       ///< empty on success
   bool ok() const { return error.empty(); }
 };
@@ -65,11 +69,12 @@ inline std::string cell(double v, const char* fmt = "%.4f") {
 }
 }  // namespace detail
 
-inline std::string format_table_header() {
+/// The header, with a Recall and an NDCG column for each K of --topk.
+inline std::string format_table_header(const std::vector<int>& topk = {}) {
   char buf[160];
   std::snprintf(buf, sizeof buf, "%-6s %7s %7s %7s %7s %7s %5s %8s %17s %8s", "method", "AUC", "GAUC",
                 "GAUC(w)", "NDCG@10", "MRR", "best", "seconds", "IG d/n/i", "ann.acc");
-  return buf;
+  return buf + topk_header(topk);
 }
 
 /// One table row; a failed method shows its error instead of metrics.
@@ -87,7 +92,7 @@ inline std::string format_table_row(const MethodResult& r) {
                 cell(r.gauc).c_str(), cell(r.gauc_weighted).c_str(), cell(r.ndcg).c_str(), cell(r.mrr).c_str(),
                 r.best_epoch, cell(r.train_seconds, "%.1f").c_str(), choices.c_str(),
                 cell(r.annotation_accuracy, "%.3f").c_str());
-  return buf;
+  return buf + topk_cells(r.topk);
 }
 
 }  // namespace train

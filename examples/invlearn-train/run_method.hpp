@@ -109,6 +109,7 @@ MethodResult fit_and_evaluate(const std::string& method, Model& model, TrainerT&
   r.train_seconds = fit.seconds;
   for (int c = 0; c < 3; ++c) r.choices[c] = fit.choices[c];
   if ((method == "idl" || method == "ig") && s.data.truth_known(o)) r.annotation_accuracy = fit.annotation_accuracy();
+  if (!o.topk.empty()) r.topk = evaluate_topk(model, d, o.topk);
   return r;
 }
 

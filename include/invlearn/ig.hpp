@@ -35,8 +35,12 @@
 #include "invlearn/train/trace_csv.hpp"
 #include "invlearn/train/trainer.hpp"
 
+#include "invlearn/rank/rank.hpp"
+
 #include "invlearn/metrics/auc.hpp"
 #include "invlearn/metrics/evaluate.hpp"
+#include "invlearn/metrics/full_ranking.hpp"
 #include "invlearn/metrics/ranking.hpp"
+#include "invlearn/metrics/topk_metrics.hpp"
 
 #include "invlearn/io/io.hpp"

@@ -13,46 +13,18 @@ if [ $# -ne 1 ] || [ ! -x "$1" ]; then
   exit 1
 fi
 EXE="$(cd "$(dirname "$1")" && pwd)/$(basename "$1")"
+HERE="$(cd "$(dirname "$0")" && pwd)"
 SCRIPTS="$(cd "$(dirname "${BASH_SOURCE[0]}")/../../scripts" && pwd)"
-WORK="$(mktemp -d "${TMPDIR:-/tmp}/invlearn-cli-test.XXXXXX")"
-trap 'rm -rf "$WORK"' EXIT
-cd "$WORK" || exit 1
 export OMP_NUM_THREADS="${OMP_NUM_THREADS:-1}"
 
-FAILED=0
-PASSED=0
-fail() {
-  echo "FAIL: $*" >&2
-  FAILED=$((FAILED + 1))
-}
-pass() { PASSED=$((PASSED + 1)); }
+. "$HERE/harness.sh"
+enter_scratch invlearn-cli-test
 
-# run NAME EXPECTED_CODE ARGS... : runs the program, keeps stdout/stderr in NAME.out/.err,
-# checks the exit code (and that it is not a signal).
+# run NAME EXPECTED_CODE ARGS... : runs the program (harness.sh's run_program).
 run() {
   local name="$1" expected="$2"
   shift 2
-  "$EXE" "$@" >"$name.out" 2>"$name.err"
-  local code=$?
-  if [ "$code" -ge 128 ]; then
-    fail "$name: killed by a signal (exit $code): $*"
-    return 1
-  fi
-  if [ "$code" -ne "$expected" ]; then
-    fail "$name: exit $code, expected $expected: $*"
-    sed 's/^/    /' "$name.err" | head -n 5 >&2
-    return 1
-  fi
-  pass
-  return 0
-}
-
-# expect_in NAME FILE TEXT : FILE (of case NAME) contains TEXT literally.
-expect_in() {
-  if grep -qF -- "$3" "$2"; then pass; else
-    fail "$1: $2 does not contain '$3'"
-    sed 's/^/    /' "$2" | head -n 5 >&2
-  fi
+  run_program "$name" "$expected" "$EXE" "$@"
 }
 
 # --- --help ----------------------------------------------------------------------

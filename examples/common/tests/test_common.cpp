@@ -3,6 +3,7 @@
 
 #include <catch2/catch.hpp>
 
+#include <algorithm>
 #include <cmath>
 #include <cstdio>
 #include <fstream>
@@ -12,6 +13,8 @@
 #include <vector>
 
 #include "common/atomic_file.hpp"
+#include "common/command_line.hpp"
+#include "common/flags.hpp"
 #include "common/json.hpp"
 #include "common/option_names.hpp"
 #include "common/paths.hpp"
@@ -82,6 +85,49 @@ TEST_CASE("common: atomic write replaces the whole file", "[cli]") {
   CHECK_THROWS_AS(cli::write_file_atomic("/nonexistent-dir-for-cli-test/x.json", "{}"), cli::OutputError);
   CHECK_THROWS_WITH(cli::write_file_atomic("/nonexistent-dir-for-cli-test/x.json", "{}"),
                     Catch::Contains("cannot write /nonexistent-dir-for-cli-test/x.json"));
+}
+
+TEST_CASE("common: a file written in pieces appears whole, and only when committed", "[cli]") {
+  const std::string path = std::string(INVLEARN_TEST_BINARY_DIR) + "/cli_pieces.txt";
+  cli::write_file_atomic(path, "old\n");
+  auto content = [&] {
+    std::ifstream in(path);
+    std::stringstream ss;
+    ss << in.rdbuf();
+    return ss.str();
+  };
+  {
+    cli::AtomicOutput out(path);
+    out.write("new ");
+    CHECK(content() == "old\n");
+  }  // no commit: the old content stays, and no temporary file is left
+  CHECK(content() == "old\n");
+  {
+    cli::AtomicOutput out(path);
+    out.write("a ");
+    out.write("b\n");
+    out.commit();
+  }
+  CHECK(content() == "a b\n");
+  std::remove(path.c_str());
+  CHECK_THROWS_AS(cli::AtomicOutput("/nonexistent-dir-for-cli-test/x.txt"), cli::OutputError);
+}
+
+TEST_CASE("common: a list flag may be repeated, any other flag not", "[cli]") {
+  std::vector<std::string> list;
+  std::string one;
+  CLI::App app;
+  cli::add_list_flag(app, "--exclude", "PATH", list, "files");
+  cli::add_text_flag(app, "--load", "PATH", one, "a file", "");
+  CHECK(cli::parse_command_line(app, {"--exclude", "a", "--load", "m", "--exclude=b"}));
+  std::sort(list.begin(), list.end());
+  CHECK(list == std::vector<std::string>{"a", "b"});
+  CLI::App again;
+  list.clear();
+  cli::add_list_flag(again, "--exclude", "PATH", list, "files");
+  cli::add_text_flag(again, "--load", "PATH", one, "a file", "");
+  CHECK_THROWS_WITH(cli::parse_command_line(again, {"--load", "m", "--load", "n"}), Catch::Contains("--load: given more than once"));
+  CHECK_THROWS_WITH(cli::parse_command_line(again, {"--exclude"}), Catch::Contains("--exclude: missing value"));
 }
 
 TEST_CASE("common: library option names become flags, whole names only", "[cli]") {

@@ -393,3 +393,13 @@ TEST_CASE("cli: library option names become flags", "[cli]") {
         "--synthetic-users must be at least 2; --synthetic-items too; --synthetic-rows-per-user: in [2, items/2]; "
         "--unlabeled");
 }
+
+TEST_CASE("cli: --topk takes sorted distinct Ks >= 1", "[cli]") {
+  CHECK(parse({}).topk.empty());
+  CHECK(parse({"--topk", "20,10"}).topk == std::vector<int>{10, 20});
+  CHECK(parse({"--topk=5"}).topk == std::vector<int>{5});
+  CHECK(contains(usage_error({"--topk", "0"}), "--topk: must be"));
+  CHECK(contains(usage_error({"--topk", "10,10"}), "--topk: 10 is listed twice"));
+  CHECK(contains(usage_error({"--topk", "10,"}), "--topk: expected an integer, got ''"));
+  CHECK(contains(usage_error({"--topk", "1e1"}), "--topk: expected an integer"));
+}

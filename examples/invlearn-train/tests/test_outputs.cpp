@@ -96,6 +96,31 @@ TEST_CASE("cli: table rows", "[cli]") {
   CHECK(contains(train::format_table_header(), "NDCG@10"));
 }
 
+TEST_CASE("cli: --topk adds a JSON field and Recall/NDCG columns", "[cli]") {
+  train::MethodResult r;
+  r.method = "none";
+  CHECK(cli::Json::parse(train::report_json(train::DatasetSummary{}, "gmf", {r}))["results"][0].count("topk") == 0);
+  r.topk.at = {{10, 0.25, 0.1, 0.5, 0.3, 0.2}, {20, 0.5, 0.05, 0.75, 0.4, 0.25}};
+  r.topk.users = 12;
+  r.topk.users_without_positive = 3;
+  const cli::Json j = cli::Json::parse(train::report_json(train::DatasetSummary{}, "gmf", {r}))["results"][0]["topk"];
+  CHECK(j["recall@10"] == 0.25);
+  CHECK(j["precision@10"] == 0.1);
+  CHECK(j["hr@10"] == 0.5);
+  CHECK(j["ndcg@10"] == 0.3);
+  CHECK(j["mrr@10"] == 0.2);
+  CHECK(j["ndcg@20"] == 0.4);
+  CHECK(j["users"] == 12);
+  CHECK(j["users_without_positive"] == 3);
+  const std::string header = train::format_table_header({10, 20});
+  CHECK(header.find("R@10") != std::string::npos);
+  CHECK(header.find("N@20") != std::string::npos);
+  const std::string row = train::format_table_row(r);
+  CHECK(row.find("0.2500") != std::string::npos);
+  CHECK(row.find("0.4000") != std::string::npos);
+  CHECK(row.size() == header.size());
+}
+
 TEST_CASE("cli: a sweep's summary: mean and sample sd per (label fraction, method), failures apart", "[cli][sweep]") {
   auto result = [](const std::string& method, double auc) {
     train::MethodResult r;

@@ -148,6 +148,41 @@ template <class M>
 constexpr bool candidates_keep_forward_v =
     has_forward_candidates_v<M> && is_detected_v<detail::candidates_keep_forward_t, M>;
 
+namespace detail {
+template <class M>
+using score_block_t = decltype(std::declval<const M&>().score_block(
+    std::declval<const Index*>(), Index(1), Index(0), Index(1), std::declval<typename M::Workspace&>(),
+    std::declval<typename M::Scalar*>()));
+}  // namespace detail
+
+/// Optional: `void score_block(const Index* users, Index user_count, Index first_item, Index
+/// item_count, Workspace&, Scalar* out) const`, the logits of every pair of the users
+/// users[0..user_count) and the items [first_item, first_item + item_count) into `out`,
+/// row-major (user r's scores at out[r·item_count ..]). It throws InvalidArgument for ids
+/// out of range, grows `ws` as it needs, and its results depend on neither the thread
+/// count nor the other users of the block. Ranking (rank/recommend.hpp) scores the
+/// catalogue through it when present; without it, through forward() on every pair. GMF
+/// has it (one GEMM per block), NeuMF too (its first MLP layer split into a user half
+/// and an item half).
+template <class M>
+constexpr bool has_score_block_v = is_detected_v<detail::score_block_t, M>;
+
+/// The id check of a score_block: throws InvalidArgument, naming `where`, unless every
+/// user is in [0, num_users), and [first_item, first_item + item_count) in [0, num_items).
+inline void check_score_block(const Index* users, Index user_count, Index first_item, Index item_count,
+                              Index num_users, Index num_items, const char* where) {
+  if (user_count < 0 || item_count < 0 || (user_count > 0 && users == nullptr))
+    throw InvalidArgument(std::string(where) + ": negative counts or a null user array");
+  for (Index r = 0; r < user_count; ++r)
+    if (users[r] < 0 || users[r] >= num_users)
+      throw InvalidArgument(std::string(where) + ": user id " + std::to_string(users[r]) + " is outside [0, " +
+                            std::to_string(num_users) + ")");
+  if (first_item < 0 || first_item > num_items - item_count)
+    throw InvalidArgument(std::string(where) + ": items [" + std::to_string(first_item) + ", " +
+                          std::to_string(first_item + item_count) + ") are outside [0, " +
+                          std::to_string(num_items) + ")");
+}
+
 /// Checks that M models the Backbone concept; each missing piece fails with its own
 /// message. Returns true so it can sit in a static_assert.
 template <class M>

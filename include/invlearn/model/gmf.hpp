@@ -12,6 +12,7 @@
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/model/apply.hpp"
+#include "invlearn/model/backbone.hpp"
 #include "invlearn/model/check_batch.hpp"
 #include "invlearn/model/displaced_table.hpp"
 #include "invlearn/model/gmf_part.hpp"
@@ -30,6 +31,7 @@ struct GMFWorkspace {
   RowMatrix<S> du, di;        ///< per-sample embedding gradients
   Vector<S> head;             ///< displaced head weights
   Vector<S> candidate_head[3];  ///< forward_candidates: each candidate's displaced head
+  Vector<S> score_tail;       ///< score_block: the scores of its last partial panel of users
   /// Set by forward_candidates: backward() reads the batch's rows and the head at θ as it
   /// is then (the chosen candidate's point once θ has been moved to it), not from eu, ei.
   bool rows_at_theta = false;
@@ -172,6 +174,26 @@ class GMF {
 
   /// θ ← θ + step·grad.
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
+
+  /// The logits of users[0..user_count) × items [first_item, first_item + item_count)
+  /// into `out` (row-major), by GEMM: (e_u ⊙ w) against the item table's rows, plus b
+  /// (the optional Backbone member of model/backbone.hpp), on whole panels of rows
+  /// (GMFPart::score_rows), so that a user's scores do not depend on the other users of
+  /// the block. The sum over the d products runs in the GEMM's order, not forward()'s,
+  /// so the two may differ in the last bits.
+  void score_block(const Index* users, Index user_count, Index first_item, Index item_count, Workspace& ws,
+                   S* out) const {
+    check_score_block(users, user_count, first_item, item_count, num_users(), num_items(), "GMF::score_block");
+    const Index padded = GMFPart<S>::score_rows_padded(user_count);
+    reserve(ws, padded);
+    const Index d = dim();
+    auto queries = ws.eu.topRows(padded);
+    for (Index r = 0; r < user_count; ++r)
+      queries.row(r) = params_.tables[0].row(users[r]).cwiseProduct(params_.dense.head(d).transpose());
+    queries.bottomRows(padded - user_count).setZero();
+    GMFPart<S>::score_rows(queries, user_count, params_.tables[1].middleRows(first_item, item_count), params_.dense[d],
+                           ws.score_tail, out);
+  }
 
  private:
   template <class Out>

@@ -49,6 +49,35 @@ struct GMFPart {
     add_head_gradient(g, eu.data(), ei.data(), dw.data(), eu.size());
   }
 
+  /// Rows of the GEMMs that score blocks of users (score_block, model/backbone.hpp) come in
+  /// multiples of this: a multiple of every SIMD packet's length, so that no user's row
+  /// goes through the GEMM's one-row paths (a GEMV for a single row, a scalar loop for
+  /// the rows left over after the packets), whose sums run in another order. A user's
+  /// scores are then the same bits whichever users share its block.
+  static constexpr Index kScorePanel = 16;
+  static Index score_rows_padded(Index rows) { return (rows + kScorePanel - 1) / kScorePanel * kScorePanel; }
+
+  /// out (rows × items.rows(), row-major) = bias + queries.topRows(rows)·itemsᵀ, with
+  /// every GEMM on a multiple of kScorePanel rows: `queries` has score_rows_padded(rows)
+  /// rows (those past `rows` finite, e.g. zero), and the last partial panel is computed
+  /// into `tail` (grown as needed) and copied out.
+  template <class Q, class E>
+  static void score_rows(const Q& queries, Index rows, const E& items, S bias, Vector<S>& tail, S* out) {
+    const Index n = items.rows(), whole = rows / kScorePanel * kScorePanel;
+    Eigen::Map<RowMatrix<S>> scores(out, rows, n);
+    if (whole > 0) {
+      auto head = scores.topRows(whole);
+      head.setConstant(bias);  // a GEMM's "=" zeroes its output first anyway
+      head.noalias() += queries.topRows(whole) * items.transpose();
+    }
+    if (whole == rows) return;
+    if (tail.size() < kScorePanel * n) tail.resize(kScorePanel * n);
+    Eigen::Map<RowMatrix<S>> last(tail.data(), kScorePanel, n);
+    last.setConstant(bias);
+    last.noalias() += queries.middleRows(whole, kScorePanel) * items.transpose();
+    scores.bottomRows(rows - whole) = last.topRows(rows - whole);
+  }
+
   /// Logits \f$w_c^\top(e_u^c \odot e_i^c) + b_c\f$ of `batch` at θ + steps[c]·g for each
   /// candidate c < k (k ≤ 3), into out[c·n + j] (candidate-major), in one pass: each
   /// sample's rows and their gradient rows are looked up once for all candidates, and a
