@@ -19,20 +19,8 @@ namespace detail {
 /// Rows per chunk: large enough for Eigen's kernels, small enough to share a batch
 /// of 1024 among threads. Products whose rows are independent (a layer's forward, the
 /// delta passed down) are cut into chunks of this many rows by the model itself, inside
-/// its own parallel loop; gemm_at_b below cuts a weight gradient by output rows.
+/// its own parallel loop; a weight gradient is cut by its own rows (MLPLayout::backward).
 constexpr Index kGemmChunk = 64;
-
-/// out = aᵀ * b (a weight gradient: the sum over the batch runs in full inside each
-/// chunk), row chunks of `out` in parallel.
-template <class Out, class A, class B>
-inline void gemm_at_b(Out&& out, const A& a, const B& b) {
-  const Index n = a.cols();
-  INVLEARN_OMP(parallel for schedule(static) if (n > kGemmChunk && a.rows() >= kGemmChunk))
-  for (Index c = 0; c < n; c += kGemmChunk) {
-    const Index m = std::min(kGemmChunk, n - c);
-    out.middleRows(c, m).noalias() = a.middleCols(c, m).transpose() * b;
-  }
-}
 
 }  // namespace detail
 }  // namespace invlearn

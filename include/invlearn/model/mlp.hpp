@@ -70,38 +70,55 @@ class MLPLayout {
   /// Back-propagates dZ of the top layer (rows 0..n of delta_top, already through the
   /// top ReLU) to the input: adds nothing, writes the weight and bias gradients at their
   /// offsets of `grad_dense` (which the caller zeroed), and returns the buffer (delta_a or
-  /// delta_b) that holds dX = ∂/∂input. Each dA = dZ·Wᵀ runs in fixed chunks of
-  /// kGemmChunk rows, each chunk then through the ReLU of the layer below, in one
-  /// parallel region per layer.
+  /// delta_b) that holds dX = ∂/∂input.
+  ///
+  /// Called by every thread of an enclosing parallel region (or outside one: then the
+  /// worksharing loops below run on the calling thread alone). Each layer is one loop over
+  /// fixed tasks, shared dynamically: the weight gradient dW = Xᵀ·dZ in chunks of
+  /// kGemmChunk rows of dW (each chunk sums over the whole batch in row order), the bias
+  /// gradient (one task, in row order), and dA = dZ·Wᵀ in chunks of kGemmChunk batch rows,
+  /// each then through the ReLU of the layer below. All read dZ and write disjoint outputs,
+  /// so they run side by side; the loop's closing barrier makes dA the next layer's dZ.
+  /// The tasks depend on the shapes only, and each task's arithmetic on nothing else, so
+  /// the result does not depend on the thread count or on which thread takes which task.
   template <class S>
   RowMatrix<S>& backward(const S* dense, const RowMatrix<S>& input, const std::vector<RowMatrix<S>>& act,
                          RowMatrix<S>& delta_a, RowMatrix<S>& delta_b, Index n, S* grad_dense) const {
     auto delta = [&](int parity) -> RowMatrix<S>& { return parity ? delta_b : delta_a; };
+    const auto chunks_of = [](Index rows) { return (rows + detail::kGemmChunk - 1) / detail::kGemmChunk; };
     int cur = 0;  // delta_a holds the top dZ
     for (int l = layers() - 1; l >= 0; --l) {
       const Index in = widths_[l], out = widths_[l + 1];
-      auto dz = delta(cur).topLeftCorner(n, out);
+      const auto dz = delta(cur).topLeftCorner(n, out);
       const RowMatrix<S>& below = l == 0 ? input : act[l - 1];
       const auto x = below.topLeftCorner(n, in);
       Eigen::Map<ColMatrix<S>> dW(grad_dense + weight_offset(l), in, out);
-      detail::gemm_at_b(dW, x, dz);
       Eigen::Map<Vector<S>> dbias(grad_dense + bias_offset(l), out);
-      for (Index k = 0; k < n; ++k) dbias.noalias() += dz.row(k).transpose();
       Eigen::Map<const ColMatrix<S>> W(dense + weight_offset(l), in, out);
       auto da = delta(1 - cur).topLeftCorner(n, in);
-      const Index chunks = (n + detail::kGemmChunk - 1) / detail::kGemmChunk;
-      INVLEARN_OMP(parallel for schedule(static) if (n > detail::kGemmChunk))
-      for (Index c = 0; c < chunks; ++c) {
-        const Index first = c * detail::kGemmChunk;
-        const Index rows = std::min(detail::kGemmChunk, n - first);
-        da.middleRows(first, rows).noalias() = dz.middleRows(first, rows) * W.transpose();
-        if (l == 0) continue;
-        const auto& a = act[l - 1];
-        for (Index k = first; k < first + rows; ++k) {
-          // Unconditional stores through plain pointers, so the compiler vectorises the select.
-          const S* a_row = a.row(k).data();
-          S* d_row = da.row(k).data();
-          for (Index j = 0; j < in; ++j) d_row[j] = a_row[j] > S(0) ? d_row[j] : S(0);
+      // Tasks [0, weight_tasks): chunks of dW, the largest first; then the bias; then dA.
+      const Index weight_tasks = chunks_of(in);
+      const Index tasks = weight_tasks + 1 + chunks_of(n);
+      INVLEARN_OMP(for schedule(dynamic, 1))
+      for (Index t = 0; t < tasks; ++t) {
+        if (t < weight_tasks) {
+          const Index first = t * detail::kGemmChunk;
+          const Index rows = std::min(detail::kGemmChunk, in - first);
+          dW.middleRows(first, rows).noalias() = x.middleCols(first, rows).transpose() * dz;
+        } else if (t == weight_tasks) {
+          for (Index k = 0; k < n; ++k) dbias.noalias() += dz.row(k).transpose();
+        } else {
+          const Index first = (t - weight_tasks - 1) * detail::kGemmChunk;
+          const Index rows = std::min(detail::kGemmChunk, n - first);
+          da.middleRows(first, rows).noalias() = dz.middleRows(first, rows) * W.transpose();
+          if (l == 0) continue;
+          const auto& a = act[l - 1];
+          for (Index k = first; k < first + rows; ++k) {
+            // Unconditional stores through plain pointers, so the compiler vectorises the select.
+            const S* a_row = a.row(k).data();
+            S* d_row = da.row(k).data();
+            for (Index j = 0; j < in; ++j) d_row[j] = a_row[j] > S(0) ? d_row[j] : S(0);
+          }
         }
       }
       cur = 1 - cur;

@@ -153,24 +153,36 @@ class NeuMF {
     }
     grad.dense[head_offset_ + d + top] = db;
 
-    // GMF rows and the delta entering the top MLP layer: dZ_L = dl hₘᵀ ⊙ [A_L > 0].
-    INVLEARN_OMP(parallel for schedule(static) if (n * top > kParallelGrain))
-    for (Index k = 0; k < n; ++k) {
-      const S g = dlogits[k];
-      GMFPart<S>::row_gradients(g, head_g, ws.gu.row(k), ws.gi.row(k), ws.dgu.row(k), ws.dgi.row(k));
-      // Unconditional stores through plain pointers, so the compiler vectorises the select.
-      const S* a_row = a_top.row(k).data();
-      const S* h = head_m.data();
-      S* out = ws.delta_a.row(k).data();
-      for (Index j = 0; j < top; ++j) out[j] = a_row[j] > S(0) ? g * h[j] : S(0);
-    }
-    // dX0 = [dE^M_u | dE^M_i].
-    const RowMatrix<S>& dx0 = mlp_.backward(ws.used, ws.x0, ws.act, ws.delta_a, ws.delta_b, n, grad.dense.data());
+    // One parallel region for the rest (on a machine whose other core is busy, every
+    // region costs a time slice): the GMF rows and the delta entering the top MLP layer,
+    // dZ_L = dl hₘᵀ ⊙ [A_L > 0]; the tower's backward; the four tables' rows, one table per
+    // task (each SparseRows is its own). Every loop's tasks are fixed by the shapes.
     const Index m = mlp_.input_width() / 2;
-    grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n));
-    grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n));
-    grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m));
-    grad.tables[3].assign_sum(batch.items, n, dx0.block(0, m, n, m));
+    INVLEARN_OMP(parallel if (n > detail::kGemmChunk))
+    {
+      INVLEARN_OMP(for schedule(static))
+      for (Index k = 0; k < n; ++k) {
+        const S g = dlogits[k];
+        GMFPart<S>::row_gradients(g, head_g, ws.gu.row(k), ws.gi.row(k), ws.dgu.row(k), ws.dgi.row(k));
+        // Unconditional stores through plain pointers, so the compiler vectorises the select.
+        const S* a_row = a_top.row(k).data();
+        const S* h = head_m.data();
+        S* out = ws.delta_a.row(k).data();
+        for (Index j = 0; j < top; ++j) out[j] = a_row[j] > S(0) ? g * h[j] : S(0);
+      }
+      // dX0 = [dE^M_u | dE^M_i]; every thread returns the same buffer.
+      const RowMatrix<S>& dx0 = mlp_.backward(ws.used, ws.x0, ws.act, ws.delta_a, ws.delta_b, n, grad.dense.data());
+      // The wide tables (the MLP's, 2·m = input width) first.
+      INVLEARN_OMP(for schedule(dynamic, 1))
+      for (int t = 0; t < 4; ++t) {
+        switch (t) {
+          case 0: grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m)); break;
+          case 1: grad.tables[3].assign_sum(batch.items, n, dx0.block(0, m, n, m)); break;
+          case 2: grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n)); break;
+          default: grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n)); break;
+        }
+      }
+    }
   }
 
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
