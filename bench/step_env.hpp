@@ -57,10 +57,22 @@ struct EnvBase {
   virtual ~EnvBase() = default;
 };
 
-template <class Model>
-struct StepEnv : EnvBase {
+/// The model a StepEnvOf steps: here the backbone itself (a distributed benchmark holds a
+/// DataParallel over its backbone instead, with the same members).
+template <class Backbone>
+struct PlainModel {
+  using Model = Backbone;
+  Backbone backbone;
+  explicit PlainModel(Index n) : backbone(make_model(n, n, static_cast<Backbone*>(nullptr))) {}
+  Model& model() { return backbone; }
+};
+
+template <class Holder>
+struct StepEnvOf : EnvBase {
+  using Model = typename Holder::Model;
   using S = typename Model::Scalar;
-  Model model;
+  Holder holder;
+  Model& model;
   Adam::State<S> adam;
   std::vector<TableKey> keys;
   BCE bce, bce_u;
@@ -76,8 +88,9 @@ struct StepEnv : EnvBase {
   Rng rng{42, Stream::sampler};
   Index cursor = 0;
 
-  explicit StepEnv(Index n)
-      : model(make_model(n, n, static_cast<Model*>(nullptr))),
+  explicit StepEnvOf(Index n)
+      : holder(n),
+        model(holder.model()),
         adam(Adam(kLr), model.parameters()),
         keys(table_keys_of(model)),
         buffers(model, 4 * kBatch),  // as Trainer::fit
@@ -130,6 +143,9 @@ struct StepEnv : EnvBase {
     return rec;
   }
 };
+
+template <class Model>
+using StepEnv = StepEnvOf<PlainModel<Model>>;
 
 /// One environment alive at a time (a 10^6-row NeuMF with its Adam state is ~4 GB).
 inline std::unique_ptr<EnvBase>& env_slot() {

@@ -113,6 +113,10 @@ class DataParallel : public detail::forwarded_kind<Model>, public detail::forwar
     const Index n = batch.size;
     const Shard s = Shard::of(n, comm_.rank(), comm_.size());
     if (ws.shard_logits.size() < k * s.size) ws.shard_logits.resize(k * s.size);
+    if (comm_.size() == 1) {  // the shard is the batch: no gather
+      model_.forward_candidates(batch, grad, steps, k, ws.local, out);
+      return;
+    }
     if (s.size > 0) model_.forward_candidates(batch.slice(s.begin, s.size), grad, steps, k, ws.local, ws.shard_logits.data());
     Shard::sizes(n, comm_.size(), 1, ws.counts);
     for (int c = 0; c < k; ++c) comm_.allgatherv(ws.shard_logits.data() + c * s.size, ws.counts, out + c * n);
