@@ -142,11 +142,11 @@ MethodResult run_ig(Model& model, const invlearn::TrainerOptions& t, const RunSe
   throw cli::UsageError("--ig-schedule: unknown value '" + schedule + "'");
 }
 
-/// Trains and evaluates `method` on `model`.
+/// Trains and evaluates every method but IG on `model`.
 template <class Model>
-MethodResult run_on(const std::string& method, Model& model, const RunSettings& s) {
+MethodResult run_other(const std::string& method, Model& model, const invlearn::TrainerOptions& t,
+                       const RunSettings& s) {
   namespace m = invlearn::methods;
-  const invlearn::TrainerOptions t = trainer_options(s.options, method);
   if (method == "none") {
     m::None<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
@@ -167,7 +167,6 @@ MethodResult run_on(const std::string& method, Model& model, const RunSettings& 
     m::IDL<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
   }
-  if (method == "ig") return run_ig(model, t, s);
   if (method == "dns") {
     m::DNS<Model> trainer(model, t);
     return fit_and_evaluate(method, model, trainer, s);
@@ -179,17 +178,44 @@ MethodResult run_on(const std::string& method, Model& model, const RunSettings& 
   throw cli::UsageError("--method: unknown method '" + method + "'");
 }
 
+/// The model a run trains: the backbone, or (built with MPI) a DataParallel over it.
+#if defined(INVLEARN_TRAIN_DISTRIBUTED)
+template <class Backbone>
+using Trained = invlearn::DataParallel<Backbone>;
+#else
+template <class Backbone>
+using Trained = Backbone;
+#endif
+
+// Each backbone's trainers (a dozen Trainer types each) are compiled in files of their own,
+// methods_<backbone>_ig.cpp and methods_<backbone>_other.cpp, side by side with main.cpp:
+// one file holding all of them took most of the program's build.
+extern template MethodResult run_ig<Trained<invlearn::GMF<float>>>(Trained<invlearn::GMF<float>>&,
+                                                                   const invlearn::TrainerOptions&, const RunSettings&);
+extern template MethodResult run_ig<Trained<invlearn::NeuMF<float>>>(Trained<invlearn::NeuMF<float>>&,
+                                                                     const invlearn::TrainerOptions&,
+                                                                     const RunSettings&);
+extern template MethodResult run_other<Trained<invlearn::GMF<float>>>(const std::string&,
+                                                                      Trained<invlearn::GMF<float>>&,
+                                                                      const invlearn::TrainerOptions&,
+                                                                      const RunSettings&);
+extern template MethodResult run_other<Trained<invlearn::NeuMF<float>>>(const std::string&,
+                                                                        Trained<invlearn::NeuMF<float>>&,
+                                                                        const invlearn::TrainerOptions&,
+                                                                        const RunSettings&);
+
 /// Trains and evaluates `method` with backbone `Model` (GMF<float> or NeuMF<float>); built
 /// with MPI, data-parallel over the ranks of s.comm.
 template <class Model>
 MethodResult run_method(const std::string& method, const RunSettings& s) {
   Model local = initial_model<Model>(s.options, s.data.dataset);
+  const invlearn::TrainerOptions t = trainer_options(s.options, method);
 #if defined(INVLEARN_TRAIN_DISTRIBUTED)
-  invlearn::DataParallel<Model> model(local, *s.comm);
-  return run_on(method, model, s);
+  Trained<Model> model(local, *s.comm);
 #else
-  return run_on(method, local, s);
+  Trained<Model>& model = local;
 #endif
+  return method == "ig" ? run_ig(model, t, s) : run_other(method, model, t, s);
 }
 
 }  // namespace train
