@@ -4,6 +4,7 @@
 
 #include <algorithm>
 #include <cstdint>
+#include <exception>
 #include <string>
 #include <vector>
 
@@ -158,6 +159,7 @@ class NeuMF {
     // dZ_L = dl hₘᵀ ⊙ [A_L > 0]; the tower's backward; the four tables' rows, one table per
     // task (each SparseRows is its own). Every loop's tasks are fixed by the shapes.
     const Index m = mlp_.input_width() / 2;
+    std::exception_ptr error;
     INVLEARN_OMP(parallel if (n > detail::kGemmChunk))
     {
       INVLEARN_OMP(for schedule(static))
@@ -172,17 +174,25 @@ class NeuMF {
       }
       // dX0 = [dE^M_u | dE^M_i]; every thread returns the same buffer.
       const RowMatrix<S>& dx0 = mlp_.backward(ws.used, ws.x0, ws.act, ws.delta_a, ws.delta_b, n, grad.dense.data());
-      // The wide tables (the MLP's, 2·m = input width) first.
+      // The wide tables (the MLP's, m columns) first. A sum may grow its buffers (a batch
+      // above the gradient's capacity): an allocation failure is taken out of the region
+      // and thrown after it, since an exception must not leave an OpenMP region.
       INVLEARN_OMP(for schedule(dynamic, 1))
       for (int t = 0; t < 4; ++t) {
-        switch (t) {
-          case 0: grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m)); break;
-          case 1: grad.tables[3].assign_sum(batch.items, n, dx0.block(0, m, n, m)); break;
-          case 2: grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n)); break;
-          default: grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n)); break;
+        try {
+          switch (t) {
+            case 0: grad.tables[2].assign_sum(batch.users, n, dx0.topLeftCorner(n, m)); break;
+            case 1: grad.tables[3].assign_sum(batch.items, n, dx0.block(0, m, n, m)); break;
+            case 2: grad.tables[0].assign_sum(batch.users, n, ws.dgu.topRows(n)); break;
+            default: grad.tables[1].assign_sum(batch.items, n, ws.dgi.topRows(n)); break;
+          }
+        } catch (...) {
+          INVLEARN_OMP(critical(invlearn_neumf_backward_error))
+          if (!error) error = std::current_exception();
         }
       }
     }
+    if (error) std::rethrow_exception(error);
   }
 
   void apply(const Gradient& grad, S step) { invlearn::apply(params_, grad, step); }
