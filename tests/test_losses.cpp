@@ -4,6 +4,7 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <cstring>
 #include <limits>
 #include <vector>
 
@@ -70,6 +71,30 @@ TEST_CASE("losses: stable math stays finite and exact at extreme logits", "[loss
   CHECK(invlearn::bce_with_logits(0.0, 1.0) == Approx(std::log(2.0)));
   CHECK(invlearn::bce_with_logits(2.0, 1.0) == Approx(std::log1p(std::exp(-2.0))));
   CHECK(invlearn::sigmoid(0.5) == Approx(1.0 / (1.0 + std::exp(-0.5))));
+}
+
+// Each loss takes exp and log1p once per logit (LogisticParts) where it used up to three
+// of each: the pieces must be the bits the scalar functions give, at any logit.
+TEMPLATE_TEST_CASE("losses: LogisticParts gives the bits of softplus, sigmoid and bce_with_logits", "[losses]",
+                   float, double) {
+  using S = TestType;
+  using L = std::numeric_limits<S>;
+  std::vector<S> xs = {S(0), -S(0), L::denorm_min(), -L::denorm_min(), L::min(), L::epsilon(), S(1e4), S(-1e4),
+                       L::max(), L::lowest(), L::infinity(), -L::infinity(), L::quiet_NaN()};
+  invlearn::Rng rng(5, invlearn::Stream::synthetic);
+  for (int k = 0; k < 20000; ++k) xs.push_back(static_cast<S>(rng.uniform(-40.0, 40.0)));
+  for (int k = 0; k < 2000; ++k) xs.push_back(static_cast<S>(rng.uniform(-1e-3, 1e-3)));
+  // The same bits, or both NaN (a NaN logit gives a NaN whose sign bit may differ).
+  auto same = [](S a, S b) { return (std::isnan(a) && std::isnan(b)) || std::memcmp(&a, &b, sizeof(S)) == 0; };
+  int differ = 0;
+  for (const S x : xs) {
+    const invlearn::LogisticParts<S> p(x);
+    for (const S y : {S(0), S(1), S(0.25)}) differ += same(p.bce(y), invlearn::bce_with_logits(x, y)) ? 0 : 1;
+    differ += same(p.softplus(), invlearn::softplus(x)) ? 0 : 1;
+    differ += same(p.softplus_of_negative(), invlearn::softplus(-x)) ? 0 : 1;
+    differ += same(p.sigmoid(), invlearn::sigmoid(x)) ? 0 : 1;
+  }
+  CHECK(differ == 0);
 }
 
 TEMPLATE_TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]", float, double) {

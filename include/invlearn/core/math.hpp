@@ -45,4 +45,20 @@ inline S bce_with_logits_grad(S x, S y) {
   return sigmoid(x) - y;
 }
 
+/// The pieces of the functions above at one logit x that a loss needs several of:
+/// z = e^{−|x|} and log(1 + z), one exp and one log1p. softplus(x), softplus(−x),
+/// bce_with_logits(x, y) and sigmoid(x) all start from them, and the members below
+/// compute each as those functions do, so the results are the same bits; a loss taking
+/// three of them per logit calls exp and log1p once instead of up to three times each
+/// (libm calls, which errno keeps the compiler from merging).
+template <class S>
+struct LogisticParts {
+  S x, z, log1p_z;
+  explicit LogisticParts(S logit) : x(logit), z(std::exp(-std::abs(logit))), log1p_z(std::log1p(z)) {}
+  S softplus() const { return std::max(x, S(0)) + log1p_z; }            ///< softplus(x)
+  S softplus_of_negative() const { return std::max(-x, S(0)) + log1p_z; }  ///< softplus(−x)
+  S bce(S y) const { return std::max(x, S(0)) - x * y + log1p_z; }      ///< bce_with_logits(x, y)
+  S sigmoid() const { return x >= S(0) ? S(1) / (S(1) + z) : z / (S(1) + z); }  ///< sigmoid(x)
+};
+
 }  // namespace invlearn

@@ -30,10 +30,10 @@ struct BCE {
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
     for (Index k = 0; k < n; ++k) {
-      const S x = logits[k];
+      const LogisticParts<S> x(logits[k]);
       const S y = static_cast<S>(labels[k]);
-      sum += static_cast<double>(bce_with_logits(x, y));
-      if (dlogits) dlogits[k] = (sigmoid(x) - y) * inv_n;
+      sum += static_cast<double>(x.bce(y));
+      if (dlogits) dlogits[k] = (x.sigmoid() - y) * inv_n;
     }
     return sum / static_cast<double>(n);
   }

@@ -56,17 +56,17 @@ class InverseDual {
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
     for (Index k = 0; k < n; ++k) {
-      const S x = logits[k];
+      const LogisticParts<S> x(logits[k]);
       // Weights in double: in float, a = N/(P+ε) overflows for |x| beyond ~20.
-      const double p = static_cast<double>(softplus(-x));
-      const double q = static_cast<double>(softplus(x));
+      const double p = static_cast<double>(x.softplus_of_negative());
+      const double q = static_cast<double>(x.softplus());
       const double a = q / (p + epsilon_);
       const double b = p / (q + epsilon_);
       const double w1 = a / (a + b);
       if (weights) weights[k] = static_cast<float>(w1);
       weight_sum += w1;
       sum += w1 * p + (1.0 - w1) * q;
-      if (dlogits) dlogits[k] = (sigmoid(x) - static_cast<S>(w1)) * inv_n;
+      if (dlogits) dlogits[k] = (x.sigmoid() - static_cast<S>(w1)) * inv_n;
     }
     return sum / static_cast<double>(n);
   }

@@ -42,12 +42,13 @@ class Reweighted {
     const S inv_n = S(1) / static_cast<S>(n);
     const S beta = static_cast<S>(beta_);
     for (Index k = 0; k < n; ++k) {
-      const S x = logits[k];
+      const LogisticParts<S> x(logits[k]);
       const S y = static_cast<S>(labels[k]);
-      // σ(x)^β = exp(β log σ(x)) stays finite where σ(x) underflows to 0.
-      const S w = std::exp(beta * (y * log_sigmoid(x) + (S(1) - y) * log_sigmoid(-x)));
-      sum += static_cast<double>(w * bce_with_logits(x, y));
-      if (dlogits) dlogits[k] = w * (sigmoid(x) - y) * inv_n;
+      // σ(x)^β = exp(β log σ(x)) stays finite where σ(x) underflows to 0
+      // (log σ(x) = −softplus(−x), log σ(−x) = −softplus(x)).
+      const S w = std::exp(beta * (y * -x.softplus_of_negative() + (S(1) - y) * -x.softplus()));
+      sum += static_cast<double>(w * x.bce(y));
+      if (dlogits) dlogits[k] = w * (x.sigmoid() - y) * inv_n;
     }
     return sum / static_cast<double>(n);
   }

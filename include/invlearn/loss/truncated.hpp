@@ -88,10 +88,14 @@ class Truncated {
     double sum = 0.0;
     const S inv = kept > 0 ? S(1) / static_cast<S>(kept) : S(0);
     for (Index k = 0; k < n; ++k) {
-      const S x = logits[k];
+      if (!mask[k]) {
+        if (dlogits) dlogits[k] = S(0);
+        continue;
+      }
+      const LogisticParts<S> x(logits[k]);
       const S y = static_cast<S>(labels[k]);
-      if (mask[k]) sum += static_cast<double>(bce_with_logits(x, y));
-      if (dlogits) dlogits[k] = mask[k] ? (sigmoid(x) - y) * inv : S(0);
+      sum += static_cast<double>(x.bce(y));
+      if (dlogits) dlogits[k] = (x.sigmoid() - y) * inv;
     }
     return kept > 0 ? sum / static_cast<double>(kept) : 0.0;
   }
