@@ -246,66 +246,108 @@ TEST_CASE("optim: the idle-step quadrature matches the step-by-step sum to 4e-8"
   CHECK(worst <= 4e-8);
 }
 
-TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole catch-up, on 1 or 2 threads",
+TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole catch-up, and its step the same, on 1 or 2 threads",
           "[optim][deferred][determinism]") {
   // Three tables (two keyed by user, one by item) and a batch that repeats ids: each row
   // the batch reads must end as bring_all_up_to_date leaves it, every other row untouched.
+  // Small tables are caught up on one thread; tables whose θ and moments pass
+  // kColdStateBytes are split between the threads by row id.
   using S = float;
-  const Index rows = 400, dim = 16, n = 1500;
-  invlearn::Parameters<S> p;
-  invlearn::Rng rng(5);
-  for (int t = 0; t < 3; ++t) {
-    p.tables.emplace_back(rows, dim);
-    for (Index k = 0; k < p.tables.back().size(); ++k) p.tables.back().data()[k] = static_cast<S>(rng.normal(0, 0.1));
-  }
-  p.dense = invlearn::Vector<S>::Constant(2, S(0.5));
-  const std::vector<invlearn::TableKey> keys{invlearn::TableKey::user, invlearn::TableKey::item,
-                                             invlearn::TableKey::user};
-  invlearn::AdamOptions options;
-  options.rows = invlearn::AdamRows::deferred;
-  invlearn::Adam::State<S> adam(invlearn::Adam(options), p);
-  // Steps on a few rows of each table, so that most rows fall behind by different counts.
-  for (int t = 0; t < 40; ++t) {
-    invlearn::Gradient<S> g(p, rows);
+  const auto check = [](Index rows, Index dim, Index n) {
+    invlearn::Parameters<S> p;
+    invlearn::Rng rng(5);
+    for (int t = 0; t < 3; ++t) {
+      p.tables.emplace_back(rows, dim);
+      for (Index k = 0; k < p.tables.back().size(); ++k) p.tables.back().data()[k] = static_cast<S>(rng.normal(0, 0.1));
+    }
+    p.dense = invlearn::Vector<S>::Constant(2, S(0.5));
+    const std::vector<invlearn::TableKey> keys{invlearn::TableKey::user, invlearn::TableKey::item,
+                                               invlearn::TableKey::user};
+    invlearn::AdamOptions options;
+    options.rows = invlearn::AdamRows::deferred;
+    invlearn::Adam::State<S> adam(invlearn::Adam(options), p);
+    // Steps on a few rows of each table, so that most rows fall behind by different counts.
+    invlearn::Gradient<S> g(p, rows);  // each step assigns every table's rows anew
+    for (int t = 0; t < 40; ++t) {
+      for (auto& table : g.tables) {
+        std::vector<Index> ids;
+        for (Index r = 0; r < rows; ++r)
+          if (rng.uniform() < (t < 10 ? 0.5 : 0.05)) ids.push_back(r);
+        invlearn::RowMatrix<S> per(static_cast<Index>(ids.size()), dim);
+        for (Index k = 0; k < per.size(); ++k) per.data()[k] = static_cast<S>(0.01 * rng.normal());
+        table.assign_sum(ids.data(), static_cast<Index>(ids.size()), per);
+      }
+      adam.step(p, g);
+    }
+    std::vector<Index> users(n), items(n);
+    std::vector<float> labels(n, 1.0f);
+    for (Index k = 0; k < n; ++k) {
+      users[static_cast<std::size_t>(k)] = rng.index(rows / 2);  // half the rows, many repeats
+      items[static_cast<std::size_t>(k)] = rng.index(rows);
+    }
+    const invlearn::BatchView batch{users.data(), items.data(), labels.data(), n};
+
+    auto whole = p;
+    auto whole_adam = adam;
+    whole_adam.bring_all_up_to_date(whole);  // every row's catch-up, from its step to now
+    for (int threads : {1, 2}) {
+      invlearn::set_threads(threads);
+      auto part = p;
+      auto part_adam = adam;
+      part_adam.bring_up_to_date(part, batch, keys);
+      for (std::size_t t = 0; t < 3; ++t) {
+        std::vector<char> read(static_cast<std::size_t>(rows), 0);
+        Index reads = 0;
+        for (Index k = 0; k < n; ++k) {
+          char& r = read[static_cast<std::size_t>((keys[t] == invlearn::TableKey::user ? users : items)[k])];
+          reads += r == 0;
+          r = 1;
+        }
+        Index differ = 0, moved = 0;
+        for (Index r = 0; r < rows; ++r) {
+          const auto& expected = read[static_cast<std::size_t>(r)] ? whole.tables[t] : p.tables[t];
+          if (part.tables[t].row(r) != expected.row(r)) ++differ;
+          if (read[static_cast<std::size_t>(r)] && whole.tables[t].row(r) != p.tables[t].row(r)) ++moved;
+        }
+        INFO("rows " << rows << ", threads " << threads << ", table " << t);
+        CHECK(differ == 0);
+        CHECK(moved > reads / 4);  // the catch-up did move the rows the batch reads
+      }
+    }
+    // A step on a tenth of the rows (behind by up to 40 steps) after it: the same bits
+    // whether its row updates run on one thread or are split between two.
     for (auto& table : g.tables) {
       std::vector<Index> ids;
       for (Index r = 0; r < rows; ++r)
-        if (rng.uniform() < (t < 10 ? 0.5 : 0.05)) ids.push_back(r);
+        if (rng.uniform() < 0.1) ids.push_back(r);
       invlearn::RowMatrix<S> per(static_cast<Index>(ids.size()), dim);
       for (Index k = 0; k < per.size(); ++k) per.data()[k] = static_cast<S>(0.01 * rng.normal());
       table.assign_sum(ids.data(), static_cast<Index>(ids.size()), per);
     }
-    adam.step(p, g);
-  }
-  std::vector<Index> users(n), items(n);
-  std::vector<float> labels(n, 1.0f);
-  for (Index k = 0; k < n; ++k) {
-    users[static_cast<std::size_t>(k)] = rng.index(rows / 2);  // half the rows, many repeats
-    items[static_cast<std::size_t>(k)] = rng.index(rows);
-  }
-  const invlearn::BatchView batch{users.data(), items.data(), labels.data(), n};
-
-  auto whole = p;
-  auto whole_adam = adam;
-  whole_adam.bring_all_up_to_date(whole);  // every row's catch-up, from its step to now
-  for (int threads : {1, 2}) {
-    invlearn::set_threads(threads);
-    auto part = p;
-    auto part_adam = adam;
-    part_adam.bring_up_to_date(part, batch, keys);
-    for (std::size_t t = 0; t < 3; ++t) {
-      std::vector<char> read(static_cast<std::size_t>(rows), 0);
-      for (Index k = 0; k < n; ++k) read[static_cast<std::size_t>((keys[t] == invlearn::TableKey::user ? users : items)[k])] = 1;
-      Index differ = 0, moved = 0;
-      for (Index r = 0; r < rows; ++r) {
-        const auto& expected = read[static_cast<std::size_t>(r)] ? whole.tables[t] : p.tables[t];
-        if (part.tables[t].row(r) != expected.row(r)) ++differ;
-        if (read[static_cast<std::size_t>(r)] && whole.tables[t].row(r) != p.tables[t].row(r)) ++moved;
-      }
-      INFO("threads " << threads << ", table " << t);
-      CHECK(differ == 0);
-      CHECK(moved > rows / 4);  // the catch-up did move the rows the batch reads
+    std::vector<invlearn::Parameters<S>> stepped;
+    std::vector<invlearn::Moments<S>> moments;
+    for (int threads : {1, 2}) {
+      invlearn::set_threads(threads);
+      auto q = p;
+      auto q_adam = adam;
+      q_adam.bring_up_to_date(q, batch, keys);
+      q_adam.step(q, g);
+      q_adam.bring_all_up_to_date(q);
+      stepped.push_back(q);
+      moments.push_back(q_adam.moments());
     }
-  }
-  invlearn::set_threads(2);
+    invlearn::set_threads(2);
+    for (std::size_t t = 0; t < 3; ++t) {
+      INFO("rows " << rows << ", table " << t);
+      CHECK(stepped[0].tables[t] == stepped[1].tables[t]);
+      CHECK(moments[0].m.tables[t] == moments[1].m.tables[t]);
+      CHECK(moments[0].v.tables[t] == moments[1].v.tables[t]);
+      CHECK(stepped[0].tables[t] != whole.tables[t]);  // the step moved rows
+    }
+  };
+  check(400, 16, 1500);
+  // 3 × 90 000 rows of θ (16 floats) and a record (48): 66 MiB, above kColdStateBytes.
+  const long long cold = 3LL * 90000 * (16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S));
+  REQUIRE(cold >= invlearn::Adam::State<S>::kColdStateBytes);
+  check(90000, 16, 1500);
 }

@@ -32,6 +32,23 @@ inline int max_threads() {
 #endif
 }
 
+/// Inside a parallel region: this thread's number in its team, and the team's size (0 and
+/// 1 outside one, and without OpenMP).
+inline int thread_in_team() {
+#if defined(_OPENMP)
+  return omp_get_thread_num();
+#else
+  return 0;
+#endif
+}
+inline int team_size() {
+#if defined(_OPENMP)
+  return omp_get_num_threads();
+#else
+  return 1;
+#endif
+}
+
 /// Sets the number of threads for invlearn's parallel regions and Eigen's GEMM.
 /// `n <= 0` keeps the current setting. Results do not depend on it: every
 /// parallel loop writes disjoint outputs and every reduction runs in a fixed order.

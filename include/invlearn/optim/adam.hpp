@@ -136,24 +136,27 @@ class Adam {
                        k, avx2_);
     }
 
+    /// Past this many bytes of θ and moments, the rows a step reads come from memory and the
+    /// catch-up waits on their misses; two threads keep twice as many in flight
+    /// (docs/performance.md, "Deferred rows on two threads"). Below it the rows sit in the
+    /// cache of the core that last wrote them, and a second thread pulls them over and back.
+    static constexpr long long kColdStateBytes = 64LL << 20;
+
     /// Deferred rows: takes the steps the rows `batch` reads have missed (the rows of
     /// user-keyed tables by batch.users, of item-keyed ones by batch.items), so that a
     /// forward reads what dense Adam would hold. A no-op for the other modes.
     void bring_up_to_date(Parameters<S>& params, const BatchView& batch, const std::vector<TableKey>& keys) {
       if (options_.rows != AdamRows::deferred || !behind_) return;
-      const std::size_t tables = params.tables.size();
-      // Row i of every table in one iteration, each record and θ row asked for a few
-      // samples ahead: the rows are scattered, and this keeps their misses in flight together.
-      for (Index i = 0; i < batch.size; ++i) {
-        for (std::size_t k = 0; k < tables; ++k) {
-          const Index* ids = keys[k] == TableKey::user ? batch.users : batch.items;
-          if (i + kPrefetchAhead < batch.size) {
-            const Index ahead = ids[i + kPrefetchAhead];
-            rows_[k].prefetch(ahead);
-            prefetch_row(params.tables[k], ahead);
-          }
-          catch_up(params, k, ids[i], t_, &windows_);
-        }
+      long long work = 0;  // scalars touched: θ, m and v of every row the batch reads
+      for (const auto& table : params.tables) work += 3LL * batch.size * table.cols();
+      if (!split_by_row(params, work)) return catch_up_owned(params, batch, keys, 0, 1, windows_);
+      // A batch repeats ids, so the threads split the rows, not the batch: thread j of T
+      // takes the rows whose id is j mod T, in every table. A row's catch-up is the same
+      // arithmetic whoever takes it, so the result does not depend on T.
+      INVLEARN_OMP(parallel)
+      {
+        WindowCache windows;  // one per thread
+        catch_up_owned(params, batch, keys, thread_in_team(), team_size(), windows);
       }
     }
 
@@ -287,6 +290,37 @@ class Adam {
       for (const auto& rm : rows_) p.tables.push_back(part == 0 ? rm.copy_m() : rm.copy_v());
       p.dense = part == 0 ? dense_m_ : dense_v_;
       return p;
+    }
+
+    /// Whether a catch-up touching `work` scalars is split between the threads by row id
+    /// (kColdStateBytes): more than one thread, work above kParallelGrain, and θ with its
+    /// moments' records above kColdStateBytes.
+    bool split_by_row(const Parameters<S>& params, long long work) const {
+      if (max_threads() == 1 || work <= kParallelGrain) return false;
+      long long bytes = 0;
+      for (const auto& table : params.tables)
+        bytes += table.rows() * (table.cols() + RowMoments<S>::width(table.cols())) * static_cast<long long>(sizeof(S));
+      return bytes >= kColdStateBytes;
+    }
+
+    /// bring_up_to_date() of the rows whose id is `part` mod `parts`.
+    void catch_up_owned(Parameters<S>& params, const BatchView& batch, const std::vector<TableKey>& keys, int part,
+                        int parts, WindowCache& windows) {
+      const std::size_t tables = params.tables.size();
+      const auto owned = [&](Index id) { return parts == 1 || id % parts == part; };
+      // Row i of every table in one iteration, each record and θ row asked for a few
+      // samples ahead: the rows are scattered, and this keeps their misses in flight together.
+      for (Index i = 0; i < batch.size; ++i) {
+        for (std::size_t k = 0; k < tables; ++k) {
+          const Index* ids = keys[k] == TableKey::user ? batch.users : batch.items;
+          if (i + kPrefetchAhead < batch.size && owned(ids[i + kPrefetchAhead])) {
+            const Index ahead = ids[i + kPrefetchAhead];
+            rows_[k].prefetch(ahead);
+            prefetch_row(params.tables[k], ahead);
+          }
+          if (owned(ids[i])) catch_up(params, k, ids[i], t_, &windows);
+        }
+      }
     }
 
     /// Takes row `row` of table k from its step to step `now` (no gradient on the way).

@@ -49,21 +49,6 @@ struct RecommendOptions {
 
 namespace detail {
 
-inline int rank_thread() {
-#if defined(_OPENMP)
-  return omp_get_thread_num();
-#else
-  return 0;
-#endif
-}
-inline int rank_team() {
-#if defined(_OPENMP)
-  return omp_get_num_threads();
-#else
-  return 1;
-#endif
-}
-
 /// The cut of `users` × `items` into work units.
 struct RankPlan {
   Index block, blocks;   ///< users per block, number of blocks
@@ -137,7 +122,7 @@ void recommend(const Model& model, const std::vector<Index>& users, Index k, con
       BlockScorer<Model> scorer(model, plan.block, plan.tile);
       TopKLists<S> lists;
       std::vector<S> buffer(static_cast<std::size_t>(plan.block * plan.tile));
-      for (Index unit = detail::rank_thread(); unit < plan.units(); unit += detail::rank_team()) {
+      for (Index unit = thread_in_team(); unit < plan.units(); unit += team_size()) {
         const Index b = unit / plan.stripes, s = unit % plan.stripes;
         const Index first_user = b * plan.block, count = std::min(plan.block, n - first_user);
         const Index* who = out.users.data() + first_user;
