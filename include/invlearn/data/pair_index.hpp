@@ -11,6 +11,7 @@
 #include <vector>
 
 #include "invlearn/core/error.hpp"
+#include "invlearn/core/memory.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/data/group_by_user.hpp"
 #include "invlearn/data/interactions.hpp"
@@ -75,6 +76,12 @@ class PairIndex {
     if (u < 0 || u >= num_users()) return false;
     if (!filter_.empty() && !may_contain(u, i)) return false;
     return std::binary_search(begin(u), end(u), i);
+  }
+
+  /// Starts loading the filter block contains(u, i) reads first. A hint: no answer
+  /// changes. A sampler asks for the blocks of its next few draws while it waits on one.
+  void prefetch(Index u, Index i) const {
+    if (!filter_.empty() && u >= 0 && u < num_users()) prefetch_line(filter_.data() + block_of(pair_hash(u, i)));
   }
 
   /// The position of (u, i) in items() (so a pair's number in [0, size())), or -1 when

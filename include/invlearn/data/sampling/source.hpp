@@ -71,14 +71,24 @@ class UnlabeledSource {
   /// rated most items: probability share^64), the item is drawn directly: the k-th of u's
   /// unrated items, k uniform, found by a binary search over u's sorted training items.
   /// Both branches are uniform over u's unrated items, so the result is exactly uniform
-  /// and the time is bounded.
-  Index draw_item(Index u, Rng& rng) const {
+  /// and the time is bounded. `first_accepted` (may be null) tells whether the first
+  /// uniform draw was taken: what prefetch_draw() assumes.
+  Index draw_item(Index u, Rng& rng, bool* first_accepted = nullptr) const {
     for (int t = 0; t < kMaxDraws; ++t) {
       const Index j = rng.index(num_items_);
-      if (!index_.contains(u, j)) return j;
+      if (!index_.contains(u, j)) {
+        if (first_accepted != nullptr) *first_accepted = t == 0;
+        return j;
+      }
     }
+    if (first_accepted != nullptr) *first_accepted = false;
     return kth_unrated(u, rng);
   }
+
+  /// Takes from `ahead` (a copy of a sampler's stream, running ahead of it) the first
+  /// uniform draw a later draw_item(u, ..) will make, and starts loading the filter block
+  /// its lookup reads. A hint: what the sampler draws does not depend on it.
+  void prefetch_draw(Index u, Rng& ahead) const { index_.prefetch(u, ahead.index(num_items_)); }
 
   /// A uniform row of the pool (call only when has_pool()).
   Index draw_pool_row(Rng& rng) const { return rng.index(pool_.size()); }

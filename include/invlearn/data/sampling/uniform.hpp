@@ -2,6 +2,8 @@
 /// @file uniform.hpp
 /// UniformSampler: the paper's default unlabeled sampling.
 
+#include <algorithm>
+#include <cstddef>
 #include <utility>
 #include <vector>
 
@@ -39,6 +41,9 @@ class UniformSampler {
 
   double rate() const { return rate_; }
 
+  /// How many rows ahead of the draw the filter lookups are asked for.
+  static constexpr std::size_t kDrawAhead = 8;
+
   /// Once before training. `train` = every labeled training row (the pairs to reject);
   /// `pool` (may be null or empty) = a fixed pool of unlabeled pairs to draw from instead of
   /// uniform items, its labels the truth (NaN if unknown); `truth` gives the truth of
@@ -72,9 +77,26 @@ class UniformSampler {
       return;
     }
     detail::choose_rows(labeled.size, count, rng, perm_, rows_);
-    for (const Index row : rows_) {
-      const Index u = labeled.users[row];
-      const Index j = source_.draw_item(u, rng);
+    // A draw's first lookup in the pair filter is a cache miss on a large training set. A
+    // copy of the stream, kept kDrawAhead rows ahead on one draw per row (nearly every
+    // first draw is taken), asks for the blocks of later rows' draws while this one waits.
+    // It only hints; after a rejected draw it is out of step and restarts from `rng`.
+    Rng ahead = rng;
+    std::size_t primed = 0;
+    const auto prime = [&](std::size_t upto) {
+      for (upto = std::min(upto, rows_.size()); primed < upto; ++primed)
+        source_.prefetch_draw(labeled.users[rows_[primed]], ahead);
+    };
+    prime(kDrawAhead);
+    for (std::size_t k = 0; k < rows_.size(); ++k) {
+      const Index u = labeled.users[rows_[k]];
+      bool in_step = true;
+      const Index j = source_.draw_item(u, rng, &in_step);
+      if (!in_step) {
+        ahead = rng;
+        primed = k + 1;
+      }
+      prime(k + 1 + kDrawAhead);
       if (j < 0) continue;
       out.batch.push_back(u, j, 0.0f);
       out.truth.push_back(source_.truth(u, j));
