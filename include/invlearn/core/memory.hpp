@@ -35,9 +35,9 @@ constexpr long kPrefetchAhead = 8;
 
 /// Starts loading the cache line at `p` into the outer caches. A hint.
 ///
-/// On x86-64 it is written as the instruction itself: GCC 12 drops a __builtin_prefetch
-/// whose address is computed under a condition (PairIndex::prefetch's was gone from the
-/// sampler's loop, seen in the disassembly).
+/// On x86-64 it is written as the instruction itself: GCC 12 at -O2 compiled
+/// PairIndex::prefetch's `__builtin_prefetch` (an address hashed, under a condition) to
+/// nothing, in the sampler's loop and in a function of its own; inline asm is kept.
 inline void prefetch_line(const void* p) {
 #if defined(__GNUC__) && defined(__x86_64__)
   asm volatile("prefetcht2 %0" : : "m"(*static_cast<const char*>(p)));
