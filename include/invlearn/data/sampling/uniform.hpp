@@ -7,6 +7,7 @@
 #include <utility>
 #include <vector>
 
+#include "invlearn/core/memory.hpp"
 #include "invlearn/core/random.hpp"
 #include "invlearn/core/rows.hpp"
 #include "invlearn/core/types.hpp"
@@ -40,9 +41,6 @@ class UniformSampler {
   explicit UniformSampler(double rate) : rate_(rate) { detail::check_rate(rate, "UniformSampler::rate"); }
 
   double rate() const { return rate_; }
-
-  /// How many rows ahead of the draw the filter lookups are asked for.
-  static constexpr std::size_t kDrawAhead = 8;
 
   /// Once before training. `train` = every labeled training row (the pairs to reject);
   /// `pool` (may be null or empty) = a fixed pool of unlabeled pairs to draw from instead of
@@ -78,7 +76,7 @@ class UniformSampler {
     }
     detail::choose_rows(labeled.size, count, rng, perm_, rows_);
     // A draw's first lookup in the pair filter is a cache miss on a large training set. A
-    // copy of the stream, kept kDrawAhead rows ahead on one draw per row (nearly every
+    // copy of the stream, kept kPrefetchAhead rows ahead on one draw per row (nearly every
     // first draw is taken), asks for the blocks of later rows' draws while this one waits.
     // It only hints; after a rejected draw it is out of step and restarts from `rng`.
     Rng ahead = rng;
@@ -87,7 +85,8 @@ class UniformSampler {
       for (upto = std::min(upto, rows_.size()); primed < upto; ++primed)
         source_.prefetch_draw(labeled.users[rows_[primed]], ahead);
     };
-    prime(kDrawAhead);
+    constexpr auto kAhead = static_cast<std::size_t>(kPrefetchAhead);
+    prime(kAhead);
     for (std::size_t k = 0; k < rows_.size(); ++k) {
       const Index u = labeled.users[rows_[k]];
       bool in_step = true;
@@ -96,7 +95,7 @@ class UniformSampler {
         ahead = rng;
         primed = k + 1;
       }
-      prime(k + 1 + kDrawAhead);
+      prime(k + 1 + kAhead);
       if (j < 0) continue;
       out.batch.push_back(u, j, 0.0f);
       out.truth.push_back(source_.truth(u, j));
