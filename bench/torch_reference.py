@@ -150,6 +150,7 @@ class Setup:
                 weight.mul_(embedding_scale)
         self.opt = torch.optim.Adam(self.model.parameters(), lr=LR)
         self.gen = torch.Generator().manual_seed(seed + 1)
+        self.alpha = ALPHA  # the IG step's α (--check takes larger ones)
         self.keep_moved = False  # --check: keep the parameters after the IG move
         self.moved = None
 
@@ -185,9 +186,9 @@ class Setup:
         model.zero_grad()
         idl_loss(model(uu, ui)).backward()                           # line 9
         model_d = copy_with_grads(model)                             # line 10: θ^d = θ - α∇
-        torch.optim.SGD(model_d.parameters(), lr=ALPHA).step()
+        torch.optim.SGD(model_d.parameters(), lr=self.alpha).step()
         model_i = copy_with_grads(model)                             # line 11: θ^i = θ + α∇
-        torch.optim.SGD(model_i.parameters(), lr=ALPHA, maximize=True).step()
+        torch.optim.SGD(model_i.parameters(), lr=self.alpha, maximize=True).step()
         with torch.no_grad():                                        # lines 13-15
             losses = [F.binary_cross_entropy_with_logits(m(u, i), y).item()
                       for m in (model_d, model, model_i)]
@@ -222,7 +223,7 @@ class Setup:
         unl = [r[ids[key][1][:n]] for r, (_, key) in zip(rows, tables)]
         grads = torch.autograd.grad(idl_loss(model.head(unl, dense_leaf)), rows + dense_leaf)
         g_rows, g_dense = grads[:len(rows)], grads[len(rows):]
-        moves = (-ALPHA, 0.0, ALPHA)
+        moves = (-self.alpha, 0.0, self.alpha)
         with torch.no_grad():
             losses = []
             for s in moves:
@@ -284,21 +285,14 @@ def check_lean(model_name, rows=2000, steps=5, alphas=(1.0, 1000.0)):
     choice and the move applied is compared; at α = 1000 the rows' displacement changes
     the candidate losses by more than rounding. Returns the largest difference between
     the two moves."""
-    global ALPHA
-    saved = ALPHA
-    try:
-        worst = 0.0
-        for ALPHA in alphas:
-            worst = max(worst, compare_ig_steps(model_name, rows, steps))
-        return worst
-    finally:
-        ALPHA = saved
+    return max(compare_ig_steps(model_name, rows, steps, alpha) for alpha in alphas)
 
 
-def compare_ig_steps(model_name, rows, steps):
+def compare_ig_steps(model_name, rows, steps, alpha):
     # Embeddings 30 times the benchmark's (sd 0.3): the rows' moves then change the
     # candidate losses by more than float rounding, so a wrong row displacement shows.
     a, b = (Setup(model_name, rows, embedding_scale=30.0) for _ in range(2))
+    a.alpha = b.alpha = alpha
     a.keep_moved = b.keep_moved = True
     worst = 0.0
     for _ in range(steps):
