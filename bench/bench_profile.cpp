@@ -134,7 +134,9 @@ StepRecord profiled_ig_step(Env& env, Timer* timer) {
   tick(kCandidates);
   double losses[3];
   int chosen = 0;
-  for (int c = 0; c < 3; ++c) losses[c] = env.bce.value(b.logits.data() + c * n, labeled.labels, n);
+  b.reserve_loss_parts(3 * n);
+  for (int c = 0; c < 3; ++c)
+    losses[c] = env.bce.value_keeping_parts(b.logits.data() + c * n, labeled.labels, n, b.loss_parts.data() + c * n);
   for (int c = 1; c < 3; ++c)
     if (losses[c] < losses[chosen] || (losses[c] == losses[chosen] && c == 1)) chosen = c;
   rec.choice = chosen - 1;
@@ -142,9 +144,12 @@ StepRecord profiled_ig_step(Env& env, Timer* timer) {
   if (chosen != 1) model.apply(b.unlabeled_grad, steps[chosen]);
   tick(kApply);
 
-  // The labeled step at the chosen θ (labeled_step_from_forward): the fused pass left the
-  // chosen candidate's logits and a workspace that reads the rows at θ as it is now.
-  rec.labeled_loss = env.bce.evaluate(b.logits.data() + chosen * n, labeled.labels, n, b.dlogits.data());
+  // The labeled step at the chosen θ (labeled_step_from_parts): the fused pass left the
+  // chosen candidate's logits and a workspace that reads the rows at θ as it is now, and
+  // the choice the parts of its loss.
+  rec.labeled_loss = losses[chosen];
+  env.bce.gradient_from_parts(b.logits.data() + chosen * n, labeled.labels, b.loss_parts.data() + chosen * n, n,
+                              b.dlogits.data());
   tick(kLabeledLoss);
   backward_in_parts(model, labeled, b.ws, b.dlogits.data(), b.grad, timer, kLabeledRowGradients, kLabeledDedup);
   detail::check_finite_gradient(b.grad, "labeled loss");

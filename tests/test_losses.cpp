@@ -97,6 +97,35 @@ TEMPLATE_TEST_CASE("losses: LogisticParts gives the bits of softplus, sigmoid an
   CHECK(differ == 0);
 }
 
+// IG judges its candidates with value_keeping_parts and takes the chosen one's gradient
+// from the parts: the value and the dlogits must be the bits of value() and evaluate().
+TEMPLATE_TEST_CASE("losses: BCE's kept parts give the bits of value and evaluate", "[losses]", float, double) {
+  using S = TestType;
+  static_assert(invlearn::has_loss_parts_v<invlearn::BCE, S>, "BCE keeps its parts");
+  static_assert(!invlearn::has_loss_parts_v<invlearn::Truncated, S>, "T-CE has state: no parts");
+  static_assert(!invlearn::has_loss_parts_v<invlearn::InverseDual, S>, "IDL keeps no parts");
+  invlearn::Rng rng(9, invlearn::Stream::synthetic);
+  std::vector<S> xs;
+  std::vector<float> ys;
+  for (const double x : kGrid) {
+    xs.push_back(static_cast<S>(x));
+    ys.push_back(x > 0 ? 0.0f : 1.0f);
+  }
+  for (int k = 0; k < 5000; ++k) {
+    xs.push_back(static_cast<S>(rng.uniform(-20.0, 20.0)));
+    ys.push_back(rng.uniform() < 0.5 ? 1.0f : 0.0f);
+  }
+  const Index n = static_cast<Index>(xs.size());
+  invlearn::BCE bce;
+  std::vector<S> parts(xs.size()), from_parts(xs.size()), direct(xs.size());
+  const double kept = bce.value_keeping_parts(xs.data(), ys.data(), n, parts.data());
+  bce.gradient_from_parts(xs.data(), ys.data(), parts.data(), n, from_parts.data());
+  const double evaluated = bce.evaluate(xs.data(), ys.data(), n, direct.data());
+  CHECK(kept == bce.value(xs.data(), ys.data(), n));
+  CHECK(kept == evaluated);
+  CHECK(std::memcmp(from_parts.data(), direct.data(), sizeof(S) * xs.size()) == 0);
+}
+
 TEMPLATE_TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]", float, double) {
   using S = TestType;
   std::vector<S> xs, ds;

@@ -58,7 +58,9 @@ struct LogisticParts {
   S softplus() const { return std::max(x, S(0)) + log1p_z; }            ///< softplus(x)
   S softplus_of_negative() const { return std::max(-x, S(0)) + log1p_z; }  ///< softplus(−x)
   S bce(S y) const { return std::max(x, S(0)) - x * y + log1p_z; }      ///< bce_with_logits(x, y)
-  S sigmoid() const { return x >= S(0) ? S(1) / (S(1) + z) : z / (S(1) + z); }  ///< sigmoid(x)
+  S sigmoid() const { return sigmoid_of(x, z); }  ///< sigmoid(x)
+  /// sigmoid(x) from x and its z = e^{−|x|} (a z kept from an earlier pass): the same bits.
+  static S sigmoid_of(S x, S z) { return x >= S(0) ? S(1) / (S(1) + z) : z / (S(1) + z); }
 };
 
 }  // namespace invlearn

@@ -23,6 +23,28 @@ struct BCE {
     return mean(logits, labels, n, static_cast<S*>(nullptr));
   }
 
+  /// value(), leaving each logit's z = e^{−|x|} in `parts` (the optional Loss members of
+  /// loss.hpp): IG keeps them for its candidates, and the chosen one's gradient then costs
+  /// no exp.
+  template <class S>
+  double value_keeping_parts(const S* logits, const float* labels, Index n, S* parts) const {
+    if (n == 0) return 0.0;
+    double sum = 0.0;
+    for (Index k = 0; k < n; ++k) {
+      const LogisticParts<S> x(logits[k]);
+      sum += static_cast<double>(x.bce(static_cast<S>(labels[k])));
+      parts[k] = x.z;
+    }
+    return sum / static_cast<double>(n);
+  }
+  /// The dlogits evaluate() writes, from the parts value_keeping_parts() kept for the same logits.
+  template <class S>
+  void gradient_from_parts(const S* logits, const float* labels, const S* parts, Index n, S* dlogits) const {
+    const S inv_n = S(1) / static_cast<S>(n);
+    for (Index k = 0; k < n; ++k)
+      dlogits[k] = (LogisticParts<S>::sigmoid_of(logits[k], parts[k]) - static_cast<S>(labels[k])) * inv_n;
+  }
+
  private:
   template <class S>
   static double mean(const S* logits, const float* labels, Index n, S* dlogits) {

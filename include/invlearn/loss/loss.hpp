@@ -39,6 +39,12 @@ template <class L, class S>
 using loss_value_t = decltype(std::declval<const L&>().value(std::declval<const S*>(), std::declval<const float*>(),
                                                              Index(0)));
 template <class L> using positive_weights_t = decltype(std::declval<const L&>().positive_weights());
+template <class L, class S>
+using value_keeping_parts_t = decltype(std::declval<const L&>().value_keeping_parts(
+    std::declval<const S*>(), std::declval<const float*>(), Index(0), std::declval<S*>()));
+template <class L, class S>
+using gradient_from_parts_t = decltype(std::declval<const L&>().gradient_from_parts(
+    std::declval<const S*>(), std::declval<const float*>(), std::declval<const S*>(), Index(0), std::declval<S*>()));
 }  // namespace detail
 
 /// Optional: `const std::vector<float>& positive_weights() const`, the weight w¹ the last
@@ -46,6 +52,17 @@ template <class L> using positive_weights_t = decltype(std::declval<const L&>().
 /// histograms and annotation accuracy from it.
 template <class L>
 constexpr bool has_positive_weights_v = is_detected_v<detail::positive_weights_t, L>;
+
+/// Optional, for a loss whose evaluate() changes no state (BCE):
+/// `template <class S> double value_keeping_parts(const S* logits, const float* labels, Index n, S* parts) const`,
+/// value() that also leaves n scalars in `parts`, and
+/// `template <class S> void gradient_from_parts(const S* logits, const float* labels, const S* parts, Index n, S* dlogits) const`,
+/// the dlogits evaluate() writes for those logits, from those parts, bit for bit. IG
+/// judges its candidates with the first and takes the chosen one's gradient with the
+/// second, so the transcendental part of the labeled loss is computed once per candidate.
+template <class L, class S>
+constexpr bool has_loss_parts_v =
+    is_detected_v<detail::value_keeping_parts_t, L, S> && is_detected_v<detail::gradient_from_parts_t, L, S>;
 
 /// Checks that L models the Loss concept for scalar S; each missing piece fails with
 /// its own message. Returns true so it can sit in a static_assert.

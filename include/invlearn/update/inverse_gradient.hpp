@@ -6,6 +6,7 @@
 #include <type_traits>
 #include <utility>
 
+#include "invlearn/loss/loss.hpp"
 #include "invlearn/model/candidates.hpp"
 #include "invlearn/update/direct.hpp"
 #include "invlearn/update/inverse.hpp"
@@ -24,7 +25,9 @@ namespace invlearn {
 ///  4. one optimizer step on the labeled loss of B_l at the chosen θ, reusing the chosen
 ///     candidate's forward when the candidates were evaluated one by one (each in its own
 ///     workspace) or by a fused pass that keeps it (candidates_keep_forward_v); after a
-///     fused pass that keeps no activations, B_l is forwarded again.
+///     fused pass that keeps no activations, B_l is forwarded again. With a reused forward
+///     and a loss that keeps its parts (has_loss_parts_v: BCE), the loss is L_c* and its
+///     gradient comes from the parts the candidate's evaluation kept.
 /// Candidates default to DirectUpdate, NoUpdate, InverseUpdate (θ^d, θ, θ^i); only
 /// their `direction` is read. StepRule: SgdStep (θ ± α∇L_u, as written) or
 /// NormalizedStep. When the meta steps run is the trainer's schedule (train/schedule/).
@@ -54,20 +57,28 @@ class InverseGradient {
       int directions[3];
       fill_directions(directions, std::make_index_sequence<num_candidates>());
 
+      // The labeled loss keeps what its gradient needs of each candidate (BCE: e^{−|x|}).
+      constexpr bool keeps_parts = has_loss_parts_v<std::decay_t<decltype(ctx.labeled_loss)>, S>;
       int chosen = 0;
+      double losses[3] = {0.0, 0.0, 0.0};
       bool reuse = false;  // the chosen candidate's forward is in candidate_workspace(.., chosen)
       if (unlabeled != nullptr && unlabeled->batch.size() > 0) {
         rec.unlabeled_loss = unlabeled_gradient(ctx, *unlabeled, rec);
         rule_.transform(ctx.model.parameters(), b.unlabeled_grad);
-        double losses[3];
         S steps[3];
         for (int c = 0; c < num_candidates; ++c) steps[c] = static_cast<S>(directions[c] * ctx.alpha);
         const Index n = labeled.size;
         b.reserve_logits(num_candidates * n);
         reuse = candidate_logits(ctx.model, labeled, b.unlabeled_grad, steps, num_candidates, b.ws, b.candidate_ws,
                                  b.logits.data());
+        if constexpr (keeps_parts) b.reserve_loss_parts(num_candidates * n);
         for (int c = 0; c < num_candidates; ++c) {
-          losses[c] = ctx.labeled_loss.value(b.logits.data() + c * n, labeled.labels, n);
+          if constexpr (keeps_parts) {
+            losses[c] = ctx.labeled_loss.value_keeping_parts(b.logits.data() + c * n, labeled.labels, n,
+                                                             b.loss_parts.data() + c * n);
+          } else {
+            losses[c] = ctx.labeled_loss.value(b.logits.data() + c * n, labeled.labels, n);
+          }
           detail::check_finite_loss(losses[c], "training-test loss of a candidate");
           rec.candidate_loss[directions[c] + 1] = losses[c];
         }
@@ -82,7 +93,12 @@ class InverseGradient {
         // θ is now the chosen candidate's point, where its forward was taken.
         const auto* logits = b.logits.data() + chosen * labeled.size;
         auto& ws = candidate_workspace<std::decay_t<decltype(ctx.model)>>(b.ws, b.candidate_ws, chosen);
-        rec.labeled_loss = labeled_step_from_forward(ctx, labeled, ws, logits);
+        if constexpr (keeps_parts) {
+          rec.labeled_loss = labeled_step_from_parts(ctx, labeled, ws, logits,
+                                                     b.loss_parts.data() + chosen * labeled.size, losses[chosen]);
+        } else {
+          rec.labeled_loss = labeled_step_from_forward(ctx, labeled, ws, logits);
+        }
       } else {
         rec.labeled_loss = labeled_step(ctx, labeled);
       }

@@ -18,6 +18,7 @@ struct StepBuffers {
   typename Model::Gradient grad;            ///< gradient of the labeled loss
   typename Model::Gradient unlabeled_grad;  ///< gradient of the unlabeled loss (the IG direction)
   Vector<S> logits, dlogits;
+  Vector<S> loss_parts;  ///< IG: what the labeled loss kept of each candidate's logits (has_loss_parts_v)
   Batch joint;  ///< labeled + unlabeled rows, for policies that take one step on both
   /// IG without a fused candidate pass: one workspace per candidate, so that the chosen
   /// candidate's forward serves the labeled step (created on the first meta step).
@@ -38,6 +39,10 @@ struct StepBuffers {
       logits.resize(n);
       dlogits.resize(n);
     }
+  }
+  /// Room for `n` loss parts.
+  void reserve_loss_parts(Index n) {
+    if (loss_parts.size() < n) loss_parts.resize(n);
   }
 };
 

@@ -69,6 +69,19 @@ inline double labeled_step_from_forward(Ctx& ctx, const BatchView& batch, Worksp
   return loss;
 }
 
+/// labeled_step_from_forward() when the labeled loss's value on `logits` is already known
+/// (`loss`, from value_keeping_parts) with the parts it kept (has_loss_parts_v): the
+/// gradient comes from the parts, the same bits as evaluate() would give.
+template <class Ctx, class Workspace>
+inline double labeled_step_from_parts(Ctx& ctx, const BatchView& batch, Workspace& ws,
+                                      const typename Ctx::Scalar* logits, const typename Ctx::Scalar* parts,
+                                      double loss) {
+  detail::check_finite_loss(loss, "labeled loss");
+  ctx.labeled_loss.gradient_from_parts(logits, batch.labels, parts, batch.size, ctx.buffers.dlogits.data());
+  descend(ctx, batch, ws, "labeled loss");
+  return loss;
+}
+
 /// Records how the unlabeled loss labeled the pairs of `unlabeled`, in one pass over its
 /// positive weights (IDL: w¹ > 0.5 means positive): the step's mean weight and, for the
 /// pairs whose truth is known, how many it labeled as their truth says; each weight goes
