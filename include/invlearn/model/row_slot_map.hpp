@@ -17,8 +17,12 @@ namespace invlearn {
 ///
 /// The buckets are allocated once for the most rows a batch can hold (reserve()), but an
 /// empty map can be told how many keys are coming (expect()): it then uses only the first
-/// power of two of buckets that keeps the load at most 1/2 for them, so a gradient of
-/// 1024 rows probes 32 KiB (in the L1 cache) whatever the capacity.
+/// power of two of buckets that keeps the load at most 1/4 for them (as far as the
+/// buckets allocated allow), so a gradient of 1024 rows probes 64 KiB whatever the
+/// capacity. A quarter, not a half: the probes of a GMF step's gradients and of its
+/// candidate pass took 15 µs less per step at 1/4 (32 KiB at 1/2 fits the L1 cache,
+/// but each probe past the first is a branch the CPU mispredicts), and 1/8 was slower
+/// again (docs/performance.md, "Slot maps at load 1/4").
 class RowSlotMap {
  public:
   /// Room for `rows` keys without allocating (load factor at most 1/2).
@@ -31,12 +35,13 @@ class RowSlotMap {
     }
   }
 
-  /// On an empty map: uses the fewest buckets that hold `keys` keys at load 1/2 (more
-  /// keys still fit: the map grows as find_or_insert needs).
+  /// On an empty map: uses the fewest buckets that hold `keys` keys at load 1/4, or all
+  /// the buckets reserve() allocated if that is fewer (more keys still fit: the map grows
+  /// at load 1/2 as find_or_insert needs).
   void expect(Index keys) {
     if (!used_.empty() || buckets_.empty()) return;
     std::size_t want = kMinBuckets;
-    while (want < 2 * static_cast<std::size_t>(keys) && want < buckets_.size()) want *= 2;
+    while (want < 4 * static_cast<std::size_t>(keys) && want < buckets_.size()) want *= 2;
     set_active(want);
   }
 
