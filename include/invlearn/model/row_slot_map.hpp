@@ -17,12 +17,13 @@ namespace invlearn {
 ///
 /// The buckets are allocated once for the most rows a batch can hold (reserve()), but an
 /// empty map can be told how many keys are coming (expect()): it then uses only the first
-/// power of two of buckets that keeps the load at most 1/4 for them (as far as the
-/// buckets allocated allow), so a gradient of 1024 rows probes 64 KiB whatever the
-/// capacity. A quarter, not a half: the probes of a GMF step's gradients and of its
-/// candidate pass took 15 µs less per step at 1/4 (32 KiB at 1/2 fits the L1 cache,
-/// but each probe past the first is a branch the CPU mispredicts), and 1/8 was slower
-/// again (docs/performance.md, "Slot maps at load 1/4").
+/// power of two of buckets that keeps the load at most 1/2 for them, and at most 1/4
+/// while that takes no more than 64 KiB of buckets (as far as the buckets allocated
+/// allow). So a gradient of 1024 rows probes 64 KiB whatever the capacity. Measured on
+/// one machine, not derived (docs/performance.md, "Slot maps at load 1/4"): for 1024 keys
+/// the probes of a GMF IG step's gradients and candidate pass took about 15 µs less at
+/// 1/4 (64 KiB) than at 1/2 (32 KiB), and 1/8 (128 KiB) was slower again; for the 2048
+/// keys of an NS step, 1/4 (128 KiB) was slower than 1/2 (64 KiB).
 class RowSlotMap {
  public:
   /// Room for `rows` keys without allocating (load factor at most 1/2).
@@ -35,13 +36,15 @@ class RowSlotMap {
     }
   }
 
-  /// On an empty map: uses the fewest buckets that hold `keys` keys at load 1/4, or all
-  /// the buckets reserve() allocated if that is fewer (more keys still fit: the map grows
-  /// at load 1/2 as find_or_insert needs).
+  /// On an empty map: uses the fewest buckets that hold `keys` keys at load 1/2, or at
+  /// 1/4 while that is at most kQuarterLoadBuckets, or all the buckets reserve()
+  /// allocated if that is fewer (more keys still fit: the map grows at load 1/2 as
+  /// find_or_insert needs).
   void expect(Index keys) {
     if (!used_.empty() || buckets_.empty()) return;
+    const auto k = static_cast<std::size_t>(keys);
     std::size_t want = kMinBuckets;
-    while (want < 4 * static_cast<std::size_t>(keys) && want < buckets_.size()) want *= 2;
+    while (want < buckets_.size() && (want < 2 * k || (want < 4 * k && want < kQuarterLoadBuckets))) want *= 2;
     set_active(want);
   }
 
@@ -82,6 +85,8 @@ class RowSlotMap {
     std::int32_t slot = -1;
   };
   static constexpr std::size_t kMinBuckets = 16;
+  /// expect() keeps the load at 1/4 up to this many buckets (64 KiB), at 1/2 past it.
+  static constexpr std::size_t kQuarterLoadBuckets = 4096;
 
   std::size_t home(Index row) const {
     // Fibonacci hashing: consecutive ids spread over the whole table.
