@@ -28,14 +28,7 @@ struct BCE {
   /// no exp.
   template <class S>
   double value_keeping_parts(const S* logits, const float* labels, Index n, S* parts) const {
-    if (n == 0) return 0.0;
-    double sum = 0.0;
-    for (Index k = 0; k < n; ++k) {
-      const LogisticParts<S> x(logits[k]);
-      sum += static_cast<double>(x.bce(static_cast<S>(labels[k])));
-      parts[k] = x.z;
-    }
-    return sum / static_cast<double>(n);
+    return mean(logits, labels, n, static_cast<S*>(nullptr), parts);
   }
   /// The dlogits evaluate() writes, from the parts value_keeping_parts() kept for the same logits.
   template <class S>
@@ -46,8 +39,10 @@ struct BCE {
   }
 
  private:
+  /// The mean loss; the gradient into `dlogits` and each z = e^{−|x|} into `parts` when
+  /// they are not null.
   template <class S>
-  static double mean(const S* logits, const float* labels, Index n, S* dlogits) {
+  static double mean(const S* logits, const float* labels, Index n, S* dlogits, S* parts = nullptr) {
     if (n == 0) return 0.0;
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
@@ -56,6 +51,7 @@ struct BCE {
       const S y = static_cast<S>(labels[k]);
       sum += static_cast<double>(x.bce(y));
       if (dlogits) dlogits[k] = (x.sigmoid() - y) * inv_n;
+      if (parts) parts[k] = x.z;
     }
     return sum / static_cast<double>(n);
   }
