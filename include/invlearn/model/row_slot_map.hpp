@@ -19,8 +19,9 @@ namespace invlearn {
 /// empty map can be told how many keys are coming (expect()): it then uses only the first
 /// power of two of buckets that keeps the load at most 1/2 for them, and at most 1/4
 /// while that takes no more than 64 KiB of buckets (as far as the buckets allocated
-/// allow). So a gradient of 1024 rows probes 64 KiB whatever the capacity. Measured on
-/// one machine, not derived (docs/performance.md, "Slot maps at load 1/4"): for 1024 keys
+/// allow). So a gradient of 1024 rows probes 64 KiB in any map reserved for 2048 rows or
+/// more (the trainer reserves four batches). Measured on one machine, not derived
+/// (docs/performance.md, "Slot maps at load 1/4"): for 1024 keys
 /// the probes of a GMF IG step's gradients and candidate pass took about 15 µs less at
 /// 1/4 (64 KiB) than at 1/2 (32 KiB), and 1/8 (128 KiB) was slower again; for the 2048
 /// keys of an NS step, 1/4 (128 KiB) was slower than 1/2 (64 KiB).
