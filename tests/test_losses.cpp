@@ -126,6 +126,21 @@ TEMPLATE_TEST_CASE("losses: BCE's kept parts give the bits of value and evaluate
   CHECK(std::memcmp(from_parts.data(), direct.data(), sizeof(S) * xs.size()) == 0);
 }
 
+TEST_CASE("losses: BCE's gradient from kept parts matches central differences in double", "[losses][gradient]") {
+  std::vector<double> logits, x, parts, d;
+  std::vector<float> y;
+  grid_batch(logits, y, x);
+  const Index n = static_cast<Index>(x.size());
+  parts.resize(x.size());
+  d.resize(x.size());
+  const invlearn::BCE bce;
+  bce.value_keeping_parts(x.data(), y.data(), n, parts.data());
+  bce.gradient_from_parts(x.data(), y.data(), parts.data(), n, d.data());
+  check_dlogits([&](const std::vector<double>& xv, const std::vector<float>& ys) {
+    return bce.value(xv.data(), ys.data(), static_cast<Index>(xv.size()));
+  }, x, y, d, 1e-6);
+}
+
 TEMPLATE_TEST_CASE("losses: BCE gradient matches central differences", "[losses][gradient]", float, double) {
   using S = TestType;
   std::vector<S> xs, ds;
