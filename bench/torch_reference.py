@@ -131,6 +131,11 @@ def idl_loss(logits, eps=1e-9):
     return (w1 * p + (1.0 - w1) * n).mean()
 
 
+def choose(losses):
+    """The candidate with the least loss, θ (index 1) on a tie."""
+    return min(range(3), key=lambda c: (losses[c], c != 1))
+
+
 def copy_with_grads(model):
     """A deep copy of `model` that holds its gradients too: deepcopy of a Parameter copies
     the data and not .grad, and an SGD step on such a copy does nothing."""
@@ -193,16 +198,19 @@ class Setup:
             losses = [F.binary_cross_entropy_with_logits(m(u, i), y).item()
                       for m in (model_d, model, model_i)]
         self.last_losses = losses
-        best = min(range(3), key=lambda c: (losses[c], c != 1))     # line 16 (tie → θ)
+        best = choose(losses)                                        # line 16
         if best != 1:
             model.load_state_dict((model_d, model, model_i)[best].state_dict())
         self.snapshot()
-        self.opt.zero_grad()                                         # lines 17-18
-        loss = F.binary_cross_entropy_with_logits(model(u, i), y)
-        loss.backward()
-        self.opt.step()
+        self.labeled_adam_step(u, i, y)                              # lines 17-18
         return best - 1
 
+    def labeled_adam_step(self, u, i, y):
+        """The last step of both IG steps: one Adam step on the training-test batch."""
+        self.opt.zero_grad()
+        loss = F.binary_cross_entropy_with_logits(self.model(u, i), y)
+        loss.backward()
+        self.opt.step()
 
     def ig_lean_step(self, batch):
         """The same step with no copies and no work on rows the batches do not touch
@@ -231,17 +239,14 @@ class Setup:
                 moved = [p + s * g for p, g in zip(dense_leaf, g_dense)]
                 losses.append(F.binary_cross_entropy_with_logits(model.head(lab, moved), y).item())
             self.last_losses = losses
-            best = min(range(3), key=lambda c: (losses[c], c != 1))
+            best = choose(losses)
             if best != 1:
                 for (w, key), g in zip(tables, g_rows):
                     w.index_add_(0, ids[key][0], g, alpha=moves[best])
                 for p, g in zip(dense, g_dense):
                     p.add_(g, alpha=moves[best])
         self.snapshot()
-        self.opt.zero_grad()
-        loss = F.binary_cross_entropy_with_logits(model(u, i), y)
-        loss.backward()
-        self.opt.step()
+        self.labeled_adam_step(u, i, y)
         return best - 1
 
 
