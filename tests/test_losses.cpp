@@ -97,6 +97,52 @@ TEMPLATE_TEST_CASE("losses: LogisticParts gives the bits of softplus, sigmoid an
   CHECK(differ == 0);
 }
 
+// The losses take z = e^{−|x|} and log(1 + z) from logistic_parts (Eigen's vectorized
+// exp and log1p), a block of logits at a time: within a few ulp of the exact values, 0
+// where z underflows, NaN for NaN, and each logit of a batch longer than a block with
+// its own parts.
+TEMPLATE_TEST_CASE("losses: logistic_parts is within 3 ulp of exp and log1p at every logit", "[losses]", float,
+                   double) {
+  using S = TestType;
+  using L = std::numeric_limits<S>;
+  std::vector<S> xs = {S(0), -S(0), L::denorm_min(), L::min(), L::epsilon(), S(1e4), S(-1e4), L::max(),
+                       L::lowest(), L::infinity(), -L::infinity()};
+  invlearn::Rng rng(6, invlearn::Stream::synthetic);
+  for (int k = 0; k < 20000; ++k) xs.push_back(static_cast<S>(rng.uniform(-40.0, 40.0)));
+  for (int k = 0; k < 2000; ++k) xs.push_back(static_cast<S>(rng.uniform(-1e-3, 1e-3)));
+  for (int k = 0; k < 2000; ++k) xs.push_back(static_cast<S>(rng.uniform(-800.0, 800.0)));  // past underflow
+  xs.push_back(L::quiet_NaN());
+  const Index n = static_cast<Index>(xs.size());
+  // The distance to the exact value (long double) in units of the last place of S there.
+  auto ulps = [](S got, long double exact) {
+    if (exact < static_cast<long double>(L::min())) return got == S(0) ? 0.0L : 1e30L;
+    const S near = static_cast<S>(exact);
+    const long double ulp = static_cast<long double>(std::nextafter(near, L::infinity())) - near;
+    return std::abs(static_cast<long double>(got) - exact) / ulp;
+  };
+  std::vector<S> z(xs.size()), log1p_z(xs.size());
+  invlearn::logistic_parts(xs.data(), n, z.data(), log1p_z.data());
+  long double worst_z = 0, worst_log1p = 0;
+  for (std::size_t k = 0; k + 1 < xs.size(); ++k) {
+    const long double exact_z = std::exp(-std::abs(static_cast<long double>(xs[k])));
+    worst_z = std::max(worst_z, ulps(z[k], exact_z));
+    worst_log1p = std::max(worst_log1p, ulps(log1p_z[k], std::log1p(exact_z)));
+  }
+  CHECK(worst_z <= 3);
+  CHECK(worst_log1p <= 3);
+  CHECK(std::isnan(z.back()));
+  CHECK(std::isnan(log1p_z.back()));
+
+  std::vector<S> seen_z(xs.size(), S(-1)), seen_log1p(xs.size(), S(-1));
+  invlearn::for_each_logistic_parts(xs.data(), n, [&](Index k, const invlearn::LogisticParts<S>& p) {
+    CHECK(std::memcmp(&p.x, &xs[static_cast<std::size_t>(k)], sizeof(S)) == 0);
+    seen_z[static_cast<std::size_t>(k)] = p.z;
+    seen_log1p[static_cast<std::size_t>(k)] = p.log1p_z;
+  });
+  CHECK(std::memcmp(seen_z.data(), z.data(), sizeof(S) * (xs.size() - 1)) == 0);
+  CHECK(std::memcmp(seen_log1p.data(), log1p_z.data(), sizeof(S) * (xs.size() - 1)) == 0);
+}
+
 // IG judges its candidates with value_keeping_parts and takes the chosen one's gradient
 // from the parts: the value and the dlogits must be the bits of value() and evaluate().
 TEMPLATE_TEST_CASE("losses: BCE's kept parts give the bits of value and evaluate", "[losses]", float, double) {

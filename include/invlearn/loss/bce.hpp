@@ -46,13 +46,12 @@ struct BCE {
     if (n == 0) return 0.0;
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
-    for (Index k = 0; k < n; ++k) {
-      const LogisticParts<S> x(logits[k]);
+    for_each_logistic_parts(logits, n, [&](Index k, const LogisticParts<S>& x) {
       const S y = static_cast<S>(labels[k]);
       sum += static_cast<double>(x.bce(y));
       if (dlogits) dlogits[k] = (x.sigmoid() - y) * inv_n;
       if (parts) parts[k] = x.z;
-    }
+    });
     return sum / static_cast<double>(n);
   }
 };

@@ -55,8 +55,7 @@ class InverseDual {
   double mean(const S* logits, Index n, S* dlogits, float* weights, double& weight_sum) const {
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
-    for (Index k = 0; k < n; ++k) {
-      const LogisticParts<S> x(logits[k]);
+    for_each_logistic_parts(logits, n, [&](Index k, const LogisticParts<S>& x) {
       // Weights in double: in float, a = N/(P+ε) overflows for |x| beyond ~20.
       const double p = static_cast<double>(x.softplus_of_negative());
       const double q = static_cast<double>(x.softplus());
@@ -67,7 +66,7 @@ class InverseDual {
       weight_sum += w1;
       sum += w1 * p + (1.0 - w1) * q;
       if (dlogits) dlogits[k] = (x.sigmoid() - static_cast<S>(w1)) * inv_n;
-    }
+    });
     return sum / static_cast<double>(n);
   }
 

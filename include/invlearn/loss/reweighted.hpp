@@ -41,15 +41,14 @@ class Reweighted {
     double sum = 0.0;
     const S inv_n = S(1) / static_cast<S>(n);
     const S beta = static_cast<S>(beta_);
-    for (Index k = 0; k < n; ++k) {
-      const LogisticParts<S> x(logits[k]);
+    for_each_logistic_parts(logits, n, [&](Index k, const LogisticParts<S>& x) {
       const S y = static_cast<S>(labels[k]);
       // σ(x)^β = exp(β log σ(x)) stays finite where σ(x) underflows to 0
       // (log σ(x) = −softplus(−x), log σ(−x) = −softplus(x)).
       const S w = std::exp(beta * (y * -x.softplus_of_negative() + (S(1) - y) * -x.softplus()));
       sum += static_cast<double>(w * x.bce(y));
       if (dlogits) dlogits[k] = w * (x.sigmoid() - y) * inv_n;
-    }
+    });
     return sum / static_cast<double>(n);
   }
 

@@ -87,16 +87,15 @@ class Truncated {
     for (Index k = 0; k < n; ++k) kept += mask[k] ? 1 : 0;
     double sum = 0.0;
     const S inv = kept > 0 ? S(1) / static_cast<S>(kept) : S(0);
-    for (Index k = 0; k < n; ++k) {
+    for_each_logistic_parts(logits, n, [&](Index k, const LogisticParts<S>& x) {
       if (!mask[k]) {
         if (dlogits) dlogits[k] = S(0);
-        continue;
+        return;
       }
-      const LogisticParts<S> x(logits[k]);
       const S y = static_cast<S>(labels[k]);
       sum += static_cast<double>(x.bce(y));
       if (dlogits) dlogits[k] = (x.sigmoid() - y) * inv;
-    }
+    });
     return kept > 0 ? sum / static_cast<double>(kept) : 0.0;
   }
 
