@@ -70,8 +70,9 @@ struct LogisticParts {
 };
 
 /// z = e^{−|x|} and log(1 + z) of n logits at once, with Eigen's vectorized exp and log1p
-/// (within 2 ulp of exp and 3 ulp of log1p in float, 2 and 2 in double, where
-/// LogisticParts(x) calls libm: the losses spent a third of their time in those calls).
+/// where LogisticParts(x) calls libm one logit at a time. Eigen's are within 3 ulp of the
+/// exact values (tests/test_losses.cpp), not libm's bits (docs/performance.md, "Vectorized
+/// exp and log1p in the losses").
 /// Where e^{−|x|} is below the smallest normal number z is 0, as the saturated end of
 /// sigmoid should be (Eigen's exp stops at a fixed tiny value there); a NaN stays NaN.
 template <class S>
