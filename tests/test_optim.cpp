@@ -346,8 +346,9 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
     }
   };
   check(400, 16, 1500);
-  // 3 × 90 000 rows of θ (16 floats) and a record (48): 66 MiB, above kColdStateBytes.
-  const long long cold = 3LL * 90000 * (16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S));
+  // 3 × 120 000 rows of θ (16 floats), a record (32) and a step (8 bytes): 69 MiB, above kColdStateBytes.
+  const long long cold =
+      3LL * 120000 * ((16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S)) + 8);
   REQUIRE(cold >= invlearn::Adam::State<S>::kColdStateBytes);
-  check(90000, 16, 1500);
+  check(120000, 16, 1500);
 }

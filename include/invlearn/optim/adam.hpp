@@ -299,7 +299,8 @@ class Adam {
       if (max_threads() == 1 || work <= kParallelGrain) return false;
       long long bytes = 0;
       for (const auto& table : params.tables)
-        bytes += table.rows() * (table.cols() + RowMoments<S>::width(table.cols())) * static_cast<long long>(sizeof(S));
+        bytes += table.rows() * ((table.cols() + RowMoments<S>::width(table.cols())) * static_cast<long long>(sizeof(S)) +
+                                 static_cast<long long>(sizeof(std::int64_t)));  // θ, the record, the step
       return bytes >= kColdStateBytes;
     }
 

@@ -1,10 +1,11 @@
 #pragma once
 /// @file row_moments.hpp
-/// Adam's per-row state of one embedding table: each row's m, v and the step it is
-/// current at, side by side in one record.
+/// Adam's per-row state of one embedding table: each row's m and v side by side in one
+/// record, and the step each row is current at.
 
 #include <cstdint>
 #include <cstring>
+#include <vector>
 
 #include "invlearn/core/memory.hpp"
 #include "invlearn/core/table.hpp"
@@ -12,15 +13,19 @@
 
 namespace invlearn {
 
-/// The first and second moments of every row of one embedding table and the step each
-/// row is current at, one record per row: [m (d) | v (d) | step (int64) | padding], padded
-/// to whole cache lines and starting on one.
+/// The first and second moments of every row of one embedding table, one record per row,
+/// [m (d) | v (d) | padding] padded to whole cache lines and starting on one, and the step
+/// each row is current at, in an array of its own.
 ///
-/// Why one record: an optimizer step reads and writes m, v and the step of a few thousand
-/// scattered rows; as three tables (and a vector of steps) each row was four separate
-/// misses in four streams, in one record they are neighbouring lines (about a quarter
-/// faster for Adam's row updates at 10^6 rows in a scratch test). At d = 32 in float a
-/// record is 320 bytes where m, v and the step took 264.
+/// Why one record: an optimizer step reads and writes m and v of a few thousand scattered
+/// rows; in one record they are neighbouring lines, not misses in separate streams (in a
+/// scratch test at 10^6 rows, m, v and the step in one record were about a quarter faster
+/// for Adam's row updates than in three arrays of their own).
+///
+/// Why the step apart: at d = 32 in float, m and v fill exactly four lines, and the step
+/// in the record took a fifth line for its 8 bytes (320 bytes a row). Apart, the steps of
+/// 10^4 rows are 80 KB that stay in cache, and the record is the four lines the row
+/// kernels work on (docs/performance.md, "The step counts out of the records").
 ///
 /// The record's layout is internal: checkpoints hold m and v as tables shaped like θ
 /// (Adam::State::serialize), and copy_m / copy_v / assign give them in that form.
@@ -34,9 +39,8 @@ class RowMoments {
   void reset(Index rows, Index dim, std::int64_t step) {
     dim_ = dim;
     records_.resize(rows, width(dim));
-    records_.setZero();  // (step 0 is the zero bytes)
-    if (step != 0)
-      for (Index r = 0; r < rows; ++r) set_step(r, step);
+    records_.setZero();
+    steps_.assign(static_cast<std::size_t>(rows), step);
   }
 
   Index rows() const { return records_.rows(); }
@@ -48,15 +52,14 @@ class RowMoments {
   const S* v(Index row) const { return m(row) + dim_; }
 
   /// The step row `row` is current at (its moments and θ are those after that step).
-  std::int64_t step(Index row) const {
-    std::int64_t s;
-    std::memcpy(&s, m(row) + 2 * dim_, sizeof(s));
-    return s;
-  }
-  void set_step(Index row, std::int64_t s) { std::memcpy(m(row) + 2 * dim_, &s, sizeof(s)); }
+  std::int64_t step(Index row) const { return steps_[static_cast<std::size_t>(row)]; }
+  void set_step(Index row, std::int64_t s) { steps_[static_cast<std::size_t>(row)] = s; }
 
-  /// Starts loading row `row`'s record into the cache (every line of it).
-  void prefetch(Index row) const { prefetch_row(records_, row); }
+  /// Starts loading row `row`'s record (every line of it) and its step into the cache.
+  void prefetch(Index row) const {
+    prefetch_row(records_, row);
+    prefetch_line(steps_.data() + row);
+  }
 
   /// m (or v) of every row as a table shaped like θ.
   Table<S> copy_m() const { return copy(0); }
@@ -76,8 +79,7 @@ class RowMoments {
   /// The scalars of a record for rows of `dim` coordinates.
   static Index width(Index dim) {
     constexpr Index line = static_cast<Index>(64 / sizeof(S));
-    const Index used = 2 * dim + static_cast<Index>((sizeof(std::int64_t) + sizeof(S) - 1) / sizeof(S));
-    return (used + line - 1) / line * line;
+    return (2 * dim + line - 1) / line * line;
   }
 
  private:
@@ -89,6 +91,7 @@ class RowMoments {
   }
 
   Table<S> records_;  ///< rows × width(dim)
+  std::vector<std::int64_t> steps_;
   Index dim_ = 0;
 };
 
