@@ -4,7 +4,6 @@
 /// record, and the step each row is current at.
 
 #include <cstdint>
-#include <cstring>
 #include <vector>
 
 #include "invlearn/core/memory.hpp"
