@@ -102,8 +102,10 @@ class IdleSteps {
     w.n0 = static_cast<S>(q.b_node[0]);
     w.n1 = static_cast<S>(q.b_node[1]);
     w.split = static_cast<S>(epsilon * q.u_mean);
-    w.decay1 = static_cast<S>(std::pow(beta1_, static_cast<double>(k)));
-    w.decay2 = static_cast<S>(std::exp(static_cast<double>(k) * std::log(beta2_)));
+    const bool tabulated = k < static_cast<std::int64_t>(kPowers);
+    const PowerRow* power = tabulated ? &powers_[static_cast<std::size_t>(k)] : nullptr;
+    w.decay1 = static_cast<S>(tabulated ? power->decay1 : decay1_of(k));
+    w.decay2 = static_cast<S>(tabulated ? power->decay2 : decay2_of(k));
     w.epsilon = static_cast<S>(epsilon);
     return w;
   }
@@ -139,6 +141,18 @@ class IdleSteps {
   // i ≥ 4 the moment i−4 of b weighted a. Each weight is ρ_i^j c_i(q).
   static constexpr int kMeasures = 8;
 
+  // A window's coefficients read one row of each table below at its start, one at its end
+  // (shared by the rows caught up to the same step) and one at its length: the eight
+  // measures side by side, so that a window late in a long run, whose start is rarely in
+  // cache, costs two or three cache misses rather than sixteen.
+  struct alignas(64) SuffixRow {
+    double h[kMeasures];
+  };
+  struct alignas(64) PowerRow {
+    double rho[kMeasures];
+    double decay1, decay2;
+  };
+
   IdleSteps(double beta1, double beta2) : beta1_(beta1), beta2_(beta2) {
     // The bias corrections of the early steps, computed as a dense step computes them.
     early_bc1_.resize(kExactUntil + 1);
@@ -152,20 +166,23 @@ class IdleSteps {
     while (std::pow(beta2_, static_cast<double>(horizon_)) > 0x1.0p-60 && horizon_ < (std::int64_t(1) << 22))
       horizon_ *= 2;
     const std::size_t n = static_cast<std::size_t>(horizon_ - kExactUntil + 1);
+    suffix_.assign(n, SuffixRow{});
+    powers_.assign(kPowers, PowerRow{});
     for (int i = 0; i < kMeasures; ++i) {
       const double rho = rho_of(i);
-      auto& h = suffix_[i];
-      h.assign(n, 0.0);
       double next = rho / (1.0 - rho);  // H(horizon): every later c is 1
-      h[n - 1] = next;
+      suffix_[n - 1].h[i] = next;
       for (std::size_t r = n - 1; r-- > 0;) {
         const std::int64_t t = kExactUntil + static_cast<std::int64_t>(r);
         next = rho * (c_of(i, t + 1) + next);
-        h[r] = next;
+        suffix_[r].h[i] = next;
       }
-      power_[i].resize(kPowers);
       double p = 1.0;
-      for (std::size_t e = 0; e < kPowers; ++e, p *= rho) power_[i][e] = p;
+      for (std::size_t e = 0; e < kPowers; ++e, p *= rho) powers_[e].rho[i] = p;
+    }
+    for (std::size_t e = 0; e < kPowers; ++e) {
+      powers_[e].decay1 = decay1_of(static_cast<std::int64_t>(e));
+      powers_[e].decay2 = decay2_of(static_cast<std::int64_t>(e));
     }
   }
 
@@ -177,18 +194,26 @@ class IdleSteps {
     const double bc2 = 1.0 - std::pow(beta2_, static_cast<double>(q));
     return (i < 4 ? std::pow(bc2, 0.5 * (i + 1)) : std::pow(bc2, -0.5 * (i - 4))) / bc1;
   }
-  /// H_i(t) = Σ_{q > t} ρ_i^{q−t} c_i(q), t ≥ kExactUntil.
-  double suffix(int i, std::int64_t t) const {
-    if (t >= horizon_) return suffix_[i].back();
-    return suffix_[i][static_cast<std::size_t>(t - kExactUntil)];
-  }
-  double power(int i, std::int64_t k) const {
-    return k < static_cast<std::int64_t>(kPowers) ? power_[i][static_cast<std::size_t>(k)] : 0.0;
+  /// β1^k and β2^k as window() has always computed them (the table holds the same values).
+  double decay1_of(std::int64_t k) const { return std::pow(beta1_, static_cast<double>(k)); }
+  double decay2_of(std::int64_t k) const { return std::exp(static_cast<double>(k) * std::log(beta2_)); }
+
+  /// H_i(t) = Σ_{q > t} ρ_i^{q−t} c_i(q) for the eight i, t ≥ kExactUntil.
+  const SuffixRow& suffix(std::int64_t t) const {
+    if (t >= horizon_) return suffix_.back();
+    return suffix_[static_cast<std::size_t>(t - kExactUntil)];
   }
 
   Quadrature quadrature(std::int64_t t, std::int64_t k) const {
     double mu[kMeasures];
-    for (int i = 0; i < kMeasures; ++i) mu[i] = suffix(i, t) - power(i, k) * suffix(i, t + k);
+    const SuffixRow& from = suffix(t);
+    const SuffixRow& to = suffix(t + k);
+    if (k < static_cast<std::int64_t>(kPowers)) {
+      const PowerRow& power = powers_[static_cast<std::size_t>(k)];
+      for (int i = 0; i < kMeasures; ++i) mu[i] = from.h[i] - power.rho[i] * to.h[i];
+    } else {
+      for (int i = 0; i < kMeasures; ++i) mu[i] = from.h[i];  // ρ_i^k underflows to 0
+    }
     Quadrature q{};
     two_nodes(mu, q.u_weight, q.u_node);
     q.u_mean = mu[1] / mu[0];
@@ -223,8 +248,8 @@ class IdleSteps {
   double beta1_, beta2_;
   std::vector<double> early_bc1_, early_bc2_sqrt_;  ///< 1 − β1^q and √(1 − β2^q), q ≤ kExactUntil
   std::int64_t horizon_ = 0;
-  std::vector<double> suffix_[kMeasures];
-  std::vector<double> power_[kMeasures];
+  std::vector<SuffixRow> suffix_;  ///< H_i(t), t = kExactUntil … horizon_
+  std::vector<PowerRow> powers_;   ///< ρ_i^k, β1^k, β2^k, k < kPowers
 };
 
 }  // namespace invlearn
