@@ -8,6 +8,10 @@
 //                              (GMF: one fused pass; NeuMF: forward_displaced, the winner's
 //                              forward reused), choice, one Adam step on the labeled batch
 //                              (InverseGradient<>::step).
+//   ig_step_long_run/gmf/1000000
+//                              ig_step/gmf/1000000 once the environment has taken 3000 steps
+//                              (the rows read were last current at steps spread over a
+//                              long run, each catch-up with a window of its own).
 //   epoch/<model>/ml1m_shape   one IG training epoch (methods::IGPaper, epochs = 1) over synthetic
 //                              data shaped like ML-1M (6040 users, 3706 items, ~600k rows).
 //   gemm_peak                  one float GEMM of NeuMF's first layer, (1024×256)·(256×128).
@@ -59,6 +63,18 @@ void bm_ig_step(benchmark::State& state, Index rows) {
   state.counters["direct"] = static_cast<double>(choices[0]) / it;
   state.counters["none"] = static_cast<double>(choices[1]) / it;
   state.counters["inverse"] = static_cast<double>(choices[2]) / it;
+}
+
+/// ig_step after at least kLongRun steps of the same environment (taken, untimed, if it
+/// has fewer): at 10^6 rows a row is read about once in 500 steps, so only then have the
+/// rows a step reads been last current at steps of their own, as late in a real run.
+constexpr std::int64_t kLongRun = 3000;
+
+template <class Model>
+void bm_ig_step_long_run(benchmark::State& state, Index rows) {
+  auto& env = get_env<Model>(rows);
+  while (env.adam.steps() - kStartStep < kLongRun) env.ig_step();
+  bm_ig_step<Model>(state, rows);
 }
 
 // ---------------------------------------------------------------------------
@@ -143,6 +159,10 @@ int register_all() {
   };
   add_model(static_cast<GMF<float>*>(nullptr), "gmf");
   add_model(static_cast<NeuMF<float>*>(nullptr), "neumf");
+  benchmark::RegisterBenchmark("ig_step_long_run/gmf/1000000",
+                               [](benchmark::State& s) { bm_ig_step_long_run<GMF<float>>(s, 1000000); })
+      ->Unit(benchmark::kMicrosecond)
+      ->UseRealTime();
   benchmark::RegisterBenchmark("epoch/gmf/ml1m_shape", bm_epoch<GMF<float>>)
       ->Unit(benchmark::kMillisecond)
       ->Iterations(2)
