@@ -141,10 +141,10 @@ class IdleSteps {
   // i ≥ 4 the moment i−4 of b weighted a. Each weight is ρ_i^j c_i(q).
   static constexpr int kMeasures = 8;
 
-  // A window's coefficients read one row of each table below at its start, one at its end
-  // (shared by the rows caught up to the same step) and one at its length: the eight
-  // measures side by side, so that a window late in a long run, whose start is rarely in
-  // cache, costs two or three cache misses rather than sixteen.
+  // A window's coefficients read a suffix row at its start, one at its end (shared by the
+  // rows caught up to the same step) and a power row at its length: the eight measures side
+  // by side, so that a window late in a long run, whose start is rarely in cache, misses
+  // at most three lines (one, and the power row's two) rather than sixteen.
   struct alignas(64) SuffixRow {
     double h[kMeasures];
   };
@@ -212,7 +212,7 @@ class IdleSteps {
       const PowerRow& power = powers_[static_cast<std::size_t>(k)];
       for (int i = 0; i < kMeasures; ++i) mu[i] = from.h[i] - power.rho[i] * to.h[i];
     } else {
-      for (int i = 0; i < kMeasures; ++i) mu[i] = from.h[i];  // ρ_i^k underflows to 0
+      for (int i = 0; i < kMeasures; ++i) mu[i] = from.h[i];  // ρ_i^k taken as 0 (kPowers)
     }
     Quadrature q{};
     two_nodes(mu, q.u_weight, q.u_node);
