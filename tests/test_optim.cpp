@@ -4,11 +4,13 @@
 #include <catch2/catch.hpp>
 
 #include <cmath>
+#include <limits>
 #include <type_traits>
 #include <vector>
 
 #include "invlearn/config.hpp"
 #include "invlearn/core/random.hpp"
+#include "invlearn/core/subnormals.hpp"
 #include "invlearn/optim/adam.hpp"
 #include "invlearn/optim/idle_steps.hpp"
 #include "invlearn/optim/optimizer.hpp"
@@ -351,4 +353,61 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
       3LL * 120000 * ((16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S)) + 8);
   REQUIRE(cold >= invlearn::Adam::State<S>::kColdStateBytes);
   check(120000, 16, 1500);
+}
+
+TEST_CASE("optim: Adam's moments of an idle row reach zero, not a subnormal, and the caller's float mode is kept",
+          "[optim][deferred]") {
+  // β1 = 0.5 so that m of a row idle since step 1 passes below float's smallest normal in
+  // ~120 steps: after 135 it would be 0.5^135 ≈ 2e-41, a subnormal, were they not flushed.
+  // 16 400 rows × 8 pass kParallelGrain: the dense steps and the catch-up run on 2 threads,
+  // each of which must flush; the idle row is the last, which the second thread updates.
+  using S = float;
+  const int steps = 135;
+  const double unflushed = std::pow(0.5, steps);
+  REQUIRE(unflushed < static_cast<double>(std::numeric_limits<S>::min()));
+  REQUIRE(unflushed > 2.0 * static_cast<double>(std::numeric_limits<S>::denorm_min()));
+  invlearn::set_threads(2);
+  // The team's threads exist before any flush: a thread started inside one would inherit
+  // the mode and hide a region that flushes only on its calling thread.
+  int team = 0;
+  INVLEARN_OMP(parallel)
+  {
+    INVLEARN_OMP(atomic)
+    ++team;
+  }
+  INFO("threads in the team " << team);
+  for (auto rows : {invlearn::AdamRows::dense, invlearn::AdamRows::deferred}) {
+    invlearn::Parameters<S> p;
+    p.tables.emplace_back(16400, 8);
+    p.tables[0].setConstant(S(0.5));
+    REQUIRE(p.tables[0].size() > invlearn::kParallelGrain);
+    p.dense = invlearn::Vector<S>::Zero(2);
+    invlearn::AdamOptions options;
+    options.rows = rows;
+    options.beta1 = 0.5;
+    invlearn::Adam::State<S> adam(invlearn::Adam(options), p);
+#if INVLEARN_HAVE_MXCSR
+    const unsigned mode = _mm_getcsr();
+#endif
+    invlearn::Gradient<S> g(p, 1);
+    const invlearn::RowMatrix<S> ones = invlearn::RowMatrix<S>::Ones(1, 8);
+    const Index idle = p.tables[0].rows() - 1;  // a gradient at step 1 only; row 0 at every other
+    for (int t = 1; t <= steps; ++t) {
+      const Index row = t == 1 ? idle : 0;
+      g.tables[0].assign_sum(&row, 1, ones);
+      adam.step(p, g);
+    }
+    adam.bring_all_up_to_date(p);
+    const auto moments = adam.moments();
+    INFO((rows == invlearn::AdamRows::dense ? "dense" : "deferred") << ": m of the idle row "
+                                                                    << moments.m.tables[0](idle, 0));
+    CHECK((moments.m.tables[0].row(idle).array() == S(0)).all());
+    CHECK((moments.m.tables[0].row(0).array() > S(0.4)).all());  // the active row: m ≈ 1
+    CHECK(p.tables[0].allFinite());
+#if INVLEARN_HAVE_MXCSR
+    CHECK(_mm_getcsr() == mode);  // the flush ended with the calls
+#endif
+    volatile S tiny = std::numeric_limits<S>::min();
+    CHECK(tiny / S(4) != S(0));  // and the caller's own arithmetic still has subnormals
+  }
 }

@@ -65,8 +65,8 @@ struct Gradient {
 /// be gigabytes, and a loop that walks one table at a time keeps fewer independent misses
 /// in flight (a third slower for lazy Adam at 10^6 rows in a scratch test). Parallel over k
 /// when the work is large; the calls must be independent (they are row updates of distinct
-/// rows), so the order does not change the result.
-template <class S, class Body>
+/// rows), so the order does not change the result. Scope: parallel_for's per-thread scope.
+template <class Scope = detail::NoScope, class S, class Body>
 inline void for_each_row_across_tables(const Gradient<S>& grad, Body&& body) {
   Index longest = 0, work = 0;
   for (const auto& g : grad.tables) {
@@ -74,7 +74,7 @@ inline void for_each_row_across_tables(const Gradient<S>& grad, Body&& body) {
     work += g.count() * g.dim();
   }
   const std::size_t tables = grad.tables.size();
-  detail::parallel_for(longest, work > kParallelGrain, [&](Index k) {
+  detail::parallel_for<Scope>(longest, work > kParallelGrain, [&](Index k) {
     for (std::size_t t = 0; t < tables; ++t)
       if (k < grad.tables[t].count()) body(t, k);
   });

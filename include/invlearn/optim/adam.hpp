@@ -14,7 +14,9 @@
 #include "invlearn/config.hpp"
 #include "invlearn/core/error.hpp"
 #include "invlearn/core/memory.hpp"
+#include "invlearn/core/subnormals.hpp"
 #include "invlearn/model/gradient.hpp"
+#include "invlearn/model/parallel.hpp"
 #include "invlearn/optim/idle_steps.hpp"
 #include "invlearn/optim/moments.hpp"
 #include "invlearn/optim/row_kernels.hpp"
@@ -74,7 +76,8 @@ class Adam {
   /// The moments and step count of one run, for a model of scalar S.
   ///
   /// Each embedding table's rows keep m, v and the step they are current at in one record
-  /// (RowMoments); the dense block keeps m and v as vectors.
+  /// (RowMoments); the dense block keeps m and v as vectors. Its arithmetic runs with
+  /// subnormal numbers taken as zero (detail::FlushSubnormals), in every mode.
   template <class S>
   class State {
    public:
@@ -105,16 +108,15 @@ class Adam {
           const auto& g = grad.tables[t];
           // Every row moves: rows without gradient see g = 0.
           const Index dim = table.cols();
-          INVLEARN_OMP(parallel for schedule(static) if (table.size() > kParallelGrain))
-          for (Index row = 0; row < table.rows(); ++row) {
+          detail::parallel_for<detail::FlushSubnormals>(table.rows(), table.size() > kParallelGrain, [&](Index row) {
             const std::int32_t s = g.find(row);
             detail::adam_row(table.row(row).data(), rm.m(row), rm.v(row), s >= 0 ? g.value(s).data() : zeros_.data(),
                              dim, k, avx2_);
-          }
+          });
         }
       } else {
         const bool deferred = options_.rows == AdamRows::deferred;
-        for_each_row_across_tables(grad, [&](std::size_t t, Index r) {
+        for_each_row_across_tables<detail::FlushSubnormals>(grad, [&](std::size_t t, Index r) {
           const auto& g = grad.tables[t];
           auto& table = params.tables[t];
           auto& rm = rows_[t];
@@ -132,6 +134,7 @@ class Adam {
         });
         behind_ = deferred;
       }
+      const detail::FlushSubnormals flush;
       detail::adam_row(params.dense.data(), dense_m_.data(), dense_v_.data(), grad.dense.data(), params.dense.size(),
                        k, avx2_);
     }
@@ -149,13 +152,17 @@ class Adam {
       if (options_.rows != AdamRows::deferred || !behind_) return;
       long long work = 0;  // scalars touched: θ, m and v of every row the batch reads
       for (const auto& table : params.tables) work += 3LL * batch.size * table.cols();
-      if (!split_by_row(params, work)) return catch_up_owned(params, batch, keys, 0, 1, windows_);
+      if (!split_by_row(params, work)) {
+        const detail::FlushSubnormals flush;
+        return catch_up_owned(params, batch, keys, 0, 1, windows_);
+      }
       // A batch repeats ids, so the threads split the rows, not the batch: thread j of T
       // takes the rows whose id is j mod T, in every table. A row's catch-up is the same
       // arithmetic whoever takes it, so the result does not depend on T.
       INVLEARN_OMP(parallel)
       {
-        WindowCache windows;  // one per thread
+        const detail::FlushSubnormals flush;  // per thread
+        WindowCache windows;                  // one per thread
         catch_up_owned(params, batch, keys, thread_in_team(), team_size(), windows);
       }
     }
@@ -167,7 +174,8 @@ class Adam {
         const Index rows = params.tables[k].rows();
         INVLEARN_OMP(parallel if (params.tables[k].size() > kParallelGrain))
         {
-          WindowCache windows;  // one per thread
+          const detail::FlushSubnormals flush;  // per thread
+          WindowCache windows;                  // one per thread
           INVLEARN_OMP(for schedule(static))
           for (Index row = 0; row < rows; ++row) catch_up(params, k, row, t_, &windows);
         }
