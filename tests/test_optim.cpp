@@ -253,9 +253,11 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
   // Three tables (two keyed by user, one by item) and a batch that repeats ids: each row
   // the batch reads must end as bring_all_up_to_date leaves it, every other row untouched.
   // Small tables are caught up on one thread; tables whose θ and moments pass
-  // kColdStateBytes are split between the threads by row id.
+  // kColdStateBytes are split between the threads by row id. After `steps` steps past
+  // IdleSteps::kExactUntil the rows' windows come from IdleSteps' tables, which the
+  // catch-up asks for a few samples ahead of the rows that use them.
   using S = float;
-  const auto check = [](Index rows, Index dim, Index n) {
+  const auto check = [](Index rows, Index dim, Index n, int steps) {
     invlearn::Parameters<S> p;
     invlearn::Rng rng(5);
     for (int t = 0; t < 3; ++t) {
@@ -270,7 +272,7 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
     invlearn::Adam::State<S> adam(invlearn::Adam(options), p);
     // Steps on a few rows of each table, so that most rows fall behind by different counts.
     invlearn::Gradient<S> g(p, rows);  // each step assigns every table's rows anew
-    for (int t = 0; t < 40; ++t) {
+    for (int t = 0; t < steps; ++t) {
       for (auto& table : g.tables) {
         std::vector<Index> ids;
         for (Index r = 0; r < rows; ++r)
@@ -316,7 +318,7 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
         CHECK(moved > reads / 4);  // the catch-up did move the rows the batch reads
       }
     }
-    // A step on a tenth of the rows (behind by up to 40 steps) after it: the same bits
+    // A step on a tenth of the rows (behind by up to `steps` steps) after it: the same bits
     // whether its row updates run on one thread or are split between two.
     for (auto& table : g.tables) {
       std::vector<Index> ids;
@@ -347,12 +349,13 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
       CHECK(stepped[0].tables[t] != whole.tables[t]);  // the step moved rows
     }
   };
-  check(400, 16, 1500);
+  check(400, 16, 1500, 40);
+  check(400, 16, 1500, 300);
   // 3 × 120 000 rows of θ (16 floats), a record (32) and a step (8 bytes): 69 MiB, above kColdStateBytes.
   const long long cold =
       3LL * 120000 * ((16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S)) + 8);
   REQUIRE(cold >= invlearn::Adam::State<S>::kColdStateBytes);
-  check(120000, 16, 1500);
+  check(120000, 16, 1500, 300);
 }
 
 TEST_CASE("optim: Adam's moments of an idle row reach zero, not a subnormal, and the caller's float mode is kept",

@@ -17,36 +17,13 @@
 #include "invlearn/core/subnormals.hpp"
 #include "invlearn/model/gradient.hpp"
 #include "invlearn/model/parallel.hpp"
+#include "invlearn/optim/adam_options.hpp"
 #include "invlearn/optim/idle_steps.hpp"
 #include "invlearn/optim/moments.hpp"
 #include "invlearn/optim/row_kernels.hpp"
 #include "invlearn/optim/row_moments.hpp"
 
 namespace invlearn {
-
-/// How Adam treats the embedding rows a step's gradient does not hold.
-enum class AdamRows {
-  /// As dense Adam (every row's moments decay and every row moves on its momentum each
-  /// step), at a lazy update's cost: a row's missed steps are taken when it is next read
-  /// or written (IdleSteps), and every row before evaluation or saving. The default.
-  deferred,
-  /// LazyAdam / SparseAdam: rows without gradient keep their moments and do not move.
-  /// Cheapest; with few labels a row's momentum is thrown away between its rare visits.
-  lazy,
-  /// torch.optim.Adam exactly: every row of every table each step, O(|θ|) per step.
-  dense,
-};
-
-/// Settings of Adam.
-struct AdamOptions {
-  /// γ. Unset: the trainer's TrainerOptions::lr, or 1e-3 when neither is set (set both
-  /// to different values and the trainer refuses them).
-  std::optional<double> lr;
-  double beta1 = 0.9;
-  double beta2 = 0.999;
-  double epsilon = 1e-8;
-  AdamRows rows = AdamRows::deferred;
-};
 
 /// Per step t (counted from 1) and every parameter with gradient g:
 /// \f[ m \leftarrow \beta_1 m + (1-\beta_1) g,\quad v \leftarrow \beta_2 v + (1-\beta_2) g^2,\quad
@@ -258,17 +235,7 @@ class Adam {
     }
 
    private:
-    /// Windows of idle steps already computed, by window (direct-mapped on its start):
-    /// rows last touched at the same step share one (IdleSteps::window), so a catch-up of a
-    /// batch computes a few quadratures rather than one per row.
-    struct WindowCache {
-      static constexpr int kSize = 64;
-      std::int64_t from[kSize], to[kSize];
-      detail::IdleWindow<S> window[kSize];
-      WindowCache() {
-        for (int i = 0; i < kSize; ++i) from[i] = to[i] = -1;
-      }
-    };
+    using WindowCache = detail::IdleWindowCache<S>;
 
     explicit State(const AdamOptions& options) : options_(options), avx2_(detail::use_avx2_row_kernels()) {
       if (options_.rows == AdamRows::deferred) idle_ = IdleSteps::for_betas(options_.beta1, options_.beta2);
@@ -312,24 +279,53 @@ class Adam {
       return bytes >= kColdStateBytes;
     }
 
-    /// bring_up_to_date() of the rows whose id is `part` mod `parts`.
+    /// bring_up_to_date() of the rows whose id is `part` mod `parts`, in three stages a few
+    /// samples apart, for the rows are scattered and each stage's loads are misses: the step
+    /// of sample j + kPrefetchAhead is asked for; sample j's step is read, and if its row is
+    /// behind the row is marked current and its θ, record and the lines of IdleSteps' tables
+    /// its window reads are asked for; sample j − kPrefetchAhead's row takes its idle steps.
+    /// Late in a run over a large catalogue nearly every row's window is its own and its
+    /// table lines are misses (docs/performance.md, "Window lines asked for ahead"). Each
+    /// row takes the same arithmetic as catch_up(), so the result is the same bits.
     void catch_up_owned(Parameters<S>& params, const BatchView& batch, const std::vector<TableKey>& keys, int part,
                         int parts, WindowCache& windows) {
+      if (!initialized_) return;  // no step yet: nothing is behind
+      constexpr Index ahead = kPrefetchAhead, kRing = kPrefetchAhead + 1;
+      constexpr std::size_t kMaxTables = 8;  // NeuMF has 4
       const std::size_t tables = params.tables.size();
       const auto owned = [&](Index id) { return parts == 1 || id % parts == part; };
-      // Row i of every table in one iteration, each record and θ row asked for a few
-      // samples ahead: the rows are scattered, and this keeps their misses in flight together.
-      for (Index i = 0; i < batch.size; ++i) {
+      const auto ids_of = [&](std::size_t k) { return keys[k] == TableKey::user ? batch.users : batch.items; };
+      if (tables > kMaxTables) {  // one row at a time
+        for (Index i = 0; i < batch.size; ++i)
+          for (std::size_t k = 0; k < tables; ++k)
+            if (owned(ids_of(k)[i])) catch_up(params, k, ids_of(k)[i], t_, &windows);
+        return;
+      }
+      std::int64_t behind_since[kRing][kMaxTables];  // the step sample j's row was at, or −1: nothing to take
+      for (Index j = 0; j < batch.size + ahead; ++j) {
         for (std::size_t k = 0; k < tables; ++k) {
-          const Index* ids = keys[k] == TableKey::user ? batch.users : batch.items;
-          if (i + kPrefetchAhead < batch.size && owned(ids[i + kPrefetchAhead])) {
-            const Index ahead = ids[i + kPrefetchAhead];
-            rows_[k].prefetch(ahead);
-            prefetch_row(params.tables[k], ahead);
-          }
-          if (owned(ids[i])) catch_up(params, k, ids[i], t_, &windows);
+          const Index* ids = ids_of(k);
+          if (j + ahead < batch.size && owned(ids[j + ahead])) rows_[k].prefetch_step(ids[j + ahead]);
+          if (j < batch.size) behind_since[j % kRing][k] = owned(ids[j]) ? mark_current(params, k, ids[j]) : -1;
+          const Index i = j - ahead;
+          if (i >= 0 && behind_since[i % kRing][k] >= 0)
+            take_idle_steps(params, k, ids[i], behind_since[i % kRing][k], t_, &windows);
         }
       }
+    }
+
+    /// Marks row `row` of table k current at step t_ and starts loading what its catch-up
+    /// reads. Returns the step it was at, or −1 when it has nothing to take.
+    std::int64_t mark_current(const Parameters<S>& params, std::size_t k, Index row) {
+      RowMoments<S>& rm = rows_[k];
+      const std::int64_t last = rm.step(row);
+      if (last >= t_) return -1;
+      rm.set_step(row, t_);
+      if (last == 0 && pristine_) return -1;  // see catch_up()
+      prefetch_row(params.tables[k], row);
+      rm.prefetch_record(row);
+      idle_->prefetch_window(last, t_ - last);
+      return last;
     }
 
     /// Takes row `row` of table k from its step to step `now` (no gradient on the way).
@@ -342,6 +338,13 @@ class Adam {
       // A row no step has touched since the moments were zeroed has m = v = 0, and idle
       // steps leave θ, m and v as they are (θ − 0·x = θ): nothing to compute.
       if (last == 0 && pristine_) return;
+      take_idle_steps(params, k, row, last, now, windows);
+    }
+
+    /// The idle steps last+1 … now of row `row` of table k, already marked current at `now`.
+    void take_idle_steps(Parameters<S>& params, std::size_t k, Index row, std::int64_t last, std::int64_t now,
+                         WindowCache* windows) {
+      RowMoments<S>& rm = rows_[k];
       S* theta = params.tables[k].row(row).data();
       S* m = rm.m(row);
       S* v = rm.v(row);

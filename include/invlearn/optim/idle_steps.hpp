@@ -31,6 +31,7 @@
 #include <utility>
 #include <vector>
 
+#include "invlearn/core/memory.hpp"
 #include "invlearn/core/types.hpp"
 #include "invlearn/optim/row_kernels.hpp"
 
@@ -108,6 +109,17 @@ class IdleSteps {
     w.decay2 = static_cast<S>(tabulated ? power->decay2 : decay2_of(k));
     w.epsilon = static_cast<S>(epsilon);
     return w;
+  }
+
+  /// Starts loading the table lines window(t, k) reads at the window's start and length
+  /// (the line at its end is shared by every row caught up to the same step). A hint.
+  void prefetch_window(std::int64_t t, std::int64_t k) const {
+    if (t < kExactUntil) return;
+    prefetch_line(&suffix(t));
+    if (k < static_cast<std::int64_t>(kPowers)) {
+      const char* power = reinterpret_cast<const char*>(&powers_[static_cast<std::size_t>(k)]);
+      for (std::size_t b = 0; b < sizeof(PowerRow); b += 64) prefetch_line(power + b);
+    }
   }
 
   /// Σ_{j=1..k} a_j/(b_j s + ε) by the step-by-step sum (for tests; O(k)).
@@ -251,5 +263,22 @@ class IdleSteps {
   std::vector<SuffixRow> suffix_;  ///< H_i(t), t = kExactUntil … horizon_
   std::vector<PowerRow> powers_;   ///< ρ_i^k, β1^k, β2^k, k < kPowers
 };
+
+namespace detail {
+
+/// Windows of idle steps already computed, by window (direct-mapped on its start): rows
+/// last touched at the same step share one (IdleSteps::window), so a catch-up of a batch
+/// computes a few quadratures rather than one per row.
+template <class S>
+struct IdleWindowCache {
+  static constexpr int kSize = 64;
+  std::int64_t from[kSize], to[kSize];
+  IdleWindow<S> window[kSize];
+  IdleWindowCache() {
+    for (int i = 0; i < kSize; ++i) from[i] = to[i] = -1;
+  }
+};
+
+}  // namespace detail
 
 }  // namespace invlearn

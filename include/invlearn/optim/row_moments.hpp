@@ -56,9 +56,11 @@ class RowMoments {
 
   /// Starts loading row `row`'s record (every line of it) and its step into the cache.
   void prefetch(Index row) const {
-    prefetch_row(records_, row);
-    prefetch_line(steps_.data() + row);
+    prefetch_record(row);
+    prefetch_step(row);
   }
+  void prefetch_record(Index row) const { prefetch_row(records_, row); }
+  void prefetch_step(Index row) const { prefetch_line(steps_.data() + row); }
 
   /// m (or v) of every row as a table shaped like θ.
   Table<S> copy_m() const { return copy(0); }
