@@ -250,23 +250,24 @@ TEST_CASE("optim: the idle-step quadrature matches the step-by-step sum to 4e-8"
 
 TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole catch-up, and its step the same, on 1 or 2 threads",
           "[optim][deferred][determinism]") {
-  // Three tables (two keyed by user, one by item) and a batch that repeats ids: each row
-  // the batch reads must end as bring_all_up_to_date leaves it, every other row untouched.
+  // Tables keyed by user, item, user, … (three, and nine: more than the staged catch-up
+  // keeps a ring for, which it takes a row at a time) and a batch that repeats ids: each
+  // row the batch reads must end as bring_all_up_to_date leaves it, every other row untouched.
   // Small tables are caught up on one thread; tables whose θ and moments pass
   // kColdStateBytes are split between the threads by row id. After `steps` steps past
   // IdleSteps::kExactUntil the rows' windows come from IdleSteps' tables, which the
   // catch-up asks for a few samples ahead of the rows that use them.
   using S = float;
-  const auto check = [](Index rows, Index dim, Index n, int steps) {
+  const auto check = [](Index rows, Index dim, Index n, int steps, std::size_t tables = 3) {
     invlearn::Parameters<S> p;
     invlearn::Rng rng(5);
-    for (int t = 0; t < 3; ++t) {
+    for (std::size_t t = 0; t < tables; ++t) {
       p.tables.emplace_back(rows, dim);
       for (Index k = 0; k < p.tables.back().size(); ++k) p.tables.back().data()[k] = static_cast<S>(rng.normal(0, 0.1));
     }
     p.dense = invlearn::Vector<S>::Constant(2, S(0.5));
-    const std::vector<invlearn::TableKey> keys{invlearn::TableKey::user, invlearn::TableKey::item,
-                                               invlearn::TableKey::user};
+    std::vector<invlearn::TableKey> keys;
+    for (std::size_t t = 0; t < tables; ++t) keys.push_back(t % 2 ? invlearn::TableKey::item : invlearn::TableKey::user);
     invlearn::AdamOptions options;
     options.rows = invlearn::AdamRows::deferred;
     invlearn::Adam::State<S> adam(invlearn::Adam(options), p);
@@ -299,7 +300,7 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
       auto part = p;
       auto part_adam = adam;
       part_adam.bring_up_to_date(part, batch, keys);
-      for (std::size_t t = 0; t < 3; ++t) {
+      for (std::size_t t = 0; t < tables; ++t) {
         std::vector<char> read(static_cast<std::size_t>(rows), 0);
         Index reads = 0;
         for (Index k = 0; k < n; ++k) {
@@ -341,7 +342,7 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
       moments.push_back(q_adam.moments());
     }
     invlearn::set_threads(2);
-    for (std::size_t t = 0; t < 3; ++t) {
+    for (std::size_t t = 0; t < tables; ++t) {
       INFO("rows " << rows << ", table " << t);
       CHECK(stepped[0].tables[t] == stepped[1].tables[t]);
       CHECK(moments[0].m.tables[t] == moments[1].m.tables[t]);
@@ -351,6 +352,7 @@ TEST_CASE("optim: deferred Adam's catch-up of a batch is each read row's whole c
   };
   check(400, 16, 1500, 40);
   check(400, 16, 1500, 300);
+  check(400, 16, 1500, 300, 9);
   // 3 × 120 000 rows of θ (16 floats), a record (32) and a step (8 bytes): 69 MiB, above kColdStateBytes.
   const long long cold =
       3LL * 120000 * ((16 + invlearn::RowMoments<S>::width(16)) * static_cast<long long>(sizeof(S)) + 8);
